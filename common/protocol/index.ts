@@ -1,0 +1,4 @@
+export * from './entities.js';
+export * from './methods.js';
+export * from './frames.js';
+export * from './http.js';

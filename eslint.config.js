@@ -1,0 +1,72 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+/** Node's built-in modules, with and without the `node:` prefix. */
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'url', 'util', 'events', 'stream', 'worker_threads'];
+
+/** Import-restriction patterns that keep each folder inside its runtime (STYLE.md §1). */
+const forbid = (...groups) => ({
+  'no-restricted-imports': ['error', { patterns: groups.map((g) => ({ group: g.group, message: g.message })) }],
+});
+const SERVER = { group: ['**/signaling-server/**', '**/sfu/**'], message: 'server code is Node-only; share contracts through common/' };
+const RENDERER = { group: ['**/renderer/**'], message: 'renderer code runs in the page; share contracts through common/' };
+const DESKTOP = { group: ['**/main/**', '**/preload/**'], message: 'Electron process code stays in its process' };
+const ELECTRON = { group: ['electron', 'electron/*'], message: 'only main/ and preload/ may import electron' };
+const NODE = { group: nodeBuiltins, message: 'no Node built-ins in this runtime' };
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**', '.cache/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'smart'],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['common/**'],
+    rules: forbid(
+      SERVER,
+      RENDERER,
+      DESKTOP,
+      ELECTRON,
+      NODE,
+      { group: ['react', 'react-dom', 'zustand', 'ws', 'pino', 'better-sqlite3'], message: 'common/ is runtime-neutral: zod only' },
+    ),
+  },
+  {
+    files: ['renderer/**'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...forbid(SERVER, DESKTOP, ELECTRON, NODE),
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+    },
+  },
+  {
+    files: ['preload/**'],
+    rules: forbid(SERVER, RENDERER, { group: ['**/main/**'], message: 'preload talks to main over IPC only' }, NODE),
+  },
+  {
+    files: ['main/**'],
+    languageOptions: { globals: globals.node },
+    rules: forbid(RENDERER, { group: ['**/preload/**'], message: 'main talks to preload over IPC only' }),
+  },
+  {
+    files: ['signaling-server/**', 'sfu/**'],
+    languageOptions: { globals: globals.node },
+    rules: forbid(RENDERER, DESKTOP, ELECTRON),
+  },
+  {
+    files: ['tests/**', 'bench/**', 'scripts/**', '*.ts', '*.js'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+);
