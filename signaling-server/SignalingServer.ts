@@ -1,0 +1,268 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_CODES, EarshotError } from '../common/errors.js';
+import {
+  encodeError,
+  encodeResponse,
+  parseClientFrame,
+  PROTOCOL_NAME,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../common/protocol/index.js';
+import { AuthService, type Principal } from './auth/AuthService.js';
+import type { ScryptParams } from './auth/passwords.js';
+import { ChatService } from './ChatService.js';
+import { ClientConnection } from './ClientConnection.js';
+import { systemClock, type Clock } from './Clock.js';
+import type { ServerConfig } from './config.js';
+import { dispatch, type Services } from './handlers/RequestDispatcher.js';
+import { createHttpApi } from './http/HttpApi.js';
+import { Hub } from './Hub.js';
+import { createLogger, type Logger } from './logger.js';
+import { InProcessBus, type MessageBus } from './MessageBus.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { TokenBucket } from './RateLimiter.js';
+import { SqliteStore } from './store/SqliteStore.js';
+import type { Store } from './store/Store.js';
+
+export interface SignalingServerOptions {
+  config: ServerConfig;
+  /** Default: SQLite in `config.dataDir`. */
+  store?: Store;
+  /** Default: in-process fan-out. */
+  bus?: MessageBus;
+  clock?: Clock;
+  /** Default: pino at `config.logLevel` on stdout. */
+  logger?: Logger;
+  /** Password hashing cost; tests lower it. */
+  scrypt?: ScryptParams;
+}
+
+/** A request that arrives after this many consecutive rate-limit rejections closes the socket. */
+const MAX_RATE_LIMIT_STRIKES = 50;
+
+/**
+ * The signaling server: one HTTP(S) port serving the web client, /api, /healthz, /metrics and
+ * the WebSocket endpoint /ws. Construct with `SignalingServer.create()`; stop with `close()`.
+ */
+export class SignalingServer {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly hub: Hub;
+  readonly auth: AuthService;
+  readonly chat: ChatService;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly http: http.Server | https.Server;
+  private readonly wss: WebSocketServer;
+  private readonly services: Services;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(options: SignalingServerOptions & { store: Store }) {
+    this.config = options.config;
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? createLogger(this.config.logLevel);
+    this.metrics = createMetrics();
+    this.hub = new Hub({ store: this.store, bus: options.bus ?? new InProcessBus(), metrics: this.metrics, logger: this.logger });
+    this.auth = new AuthService({
+      store: this.store,
+      clock: this.clock,
+      sessionTtlSeconds: this.config.sessionTtlSeconds,
+      registrationOpen: this.config.registration === 'open',
+      ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    });
+    this.chat = new ChatService({ store: this.store, hub: this.hub, clock: this.clock, metrics: this.metrics });
+    this.services = { auth: this.auth, chat: this.chat, hub: this.hub };
+
+    const handler = createHttpApi({
+      config: this.config,
+      auth: this.auth,
+      metrics: this.metrics,
+      logger: this.logger.child({ module: 'http' }),
+      clock: this.clock,
+      isShuttingDown: () => this.shuttingDown,
+      onSessionRevoked: (sessionId) => this.closeSession(sessionId),
+    });
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res);
+    this.http =
+      this.config.tlsCert && this.config.tlsKey
+        ? https.createServer({ cert: readFileSync(this.config.tlsCert), key: readFileSync(this.config.tlsKey) }, listener)
+        : http.createServer(listener);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.config.maxPayloadBytes,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
+    });
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  /** Open the store (unless given), bind the port and start the heartbeat. */
+  static async create(options: SignalingServerOptions): Promise<SignalingServer> {
+    const store = options.store ?? SqliteStore.open(options.config.dataDir);
+    const server = new SignalingServer({ ...options, store });
+    server.http.listen(options.config.port, options.config.host);
+    await once(server.http, 'listening');
+    server.heartbeat = setInterval(() => server.beat(), options.config.heartbeatMs);
+    server.heartbeat.unref();
+    server.logger.info({ url: server.url, dataDir: options.config.dataDir }, 'signaling server listening');
+    return server;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  get url(): string {
+    const scheme = this.config.tlsCert ? 'https' : 'http';
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${this.port}`;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, close every socket with "going away" (clients
+   * reconnect with backoff), then flush and close the store.
+   */
+  close(reason = 'server shutting down'): Promise<void> {
+    this.closing ??= (async () => {
+      this.shuttingDown = true;
+      clearInterval(this.heartbeat);
+      const closed = once(this.http, 'close');
+      this.http.close();
+      const sockets = [...this.wss.clients];
+      for (const socket of sockets) socket.close(CLOSE_CODES.GOING_AWAY, reason);
+      // Give clients a moment to answer the close handshake, then cut the rest.
+      const deadline = setTimeout(() => sockets.forEach((s) => s.terminate()), 2000);
+      await Promise.all(sockets.map((s) => (s.readyState === s.CLOSED ? undefined : once(s, 'close'))));
+      clearTimeout(deadline);
+      this.http.closeAllConnections?.();
+      await closed;
+      await this.store.close();
+      this.logger.info('signaling server stopped');
+    })();
+    return this.closing;
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (error) => this.logger.debug({ err: error }, 'upgrade socket error'));
+    const pathname = (req.url ?? '').split('?')[0];
+    if (pathname !== '/ws' || this.shuttingDown) {
+      socket.end(`HTTP/1.1 ${this.shuttingDown ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
+    if (!offered.includes(PROTOCOL_NAME)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    // Authenticate during the upgrade. A failure still completes the handshake so the client
+    // gets a close code and reason it can act on (a browser sees nothing of an HTTP 401).
+    this.auth.authenticate(token).then(
+      (principal) => this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, principal)),
+      (error: unknown) =>
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', () => undefined);
+          const message = error instanceof EarshotError ? error.message : 'authentication failed';
+          this.metrics.errors.inc({ code: 'UNAUTHENTICATED' });
+          ws.close(CLOSE_CODES.UNAUTHENTICATED, `UNAUTHENTICATED: ${message}`.slice(0, 120));
+        }),
+    );
+  }
+
+  private async onConnection(ws: WebSocket, principal: Principal): Promise<void> {
+    const connection = new ClientConnection({
+      socket: ws,
+      principal,
+      limiter: new TokenBucket(this.config.rateLimitPerSecond, this.config.rateLimitBurst, this.clock),
+      logger: this.logger.child({ module: 'ws' }),
+      metrics: this.metrics,
+      softLimitBytes: this.config.sendSoftLimitBytes,
+      hardLimitBytes: this.config.sendHardLimitBytes,
+    });
+    ws.on('error', (error) => connection.logger.info({ err: error.message }, 'socket error'));
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
+    ws.on('message', (data, isBinary) => void this.onFrame(connection, data, isBinary));
+    ws.on('close', (code) => {
+      connection.logger.debug({ code }, 'disconnected');
+      void this.hub.remove(connection).catch((error: unknown) => connection.logger.error({ err: error }, 'presence update failed'));
+    });
+    connection.logger.debug('connected');
+    await this.hub.add(connection);
+  }
+
+  private async onFrame(connection: ClientConnection, data: unknown, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      this.metrics.errors.inc({ code: 'BAD_REQUEST' });
+      connection.close(CLOSE_CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
+      return;
+    }
+    if (!connection.limiter.take()) {
+      this.metrics.errors.inc({ code: 'RATE_LIMITED' });
+      if (++connection.rateLimitStrikes > MAX_RATE_LIMIT_STRIKES) {
+        connection.close(CLOSE_CODES.RATE_LIMITED, 'rate limit exceeded');
+        return;
+      }
+      const parsed = parseClientFrame(String(data));
+      connection.send(encodeError(parsed.ok ? parsed.request.id : parsed.id, { code: 'RATE_LIMITED', message: 'slow down' }));
+      return;
+    }
+    connection.rateLimitStrikes = 0;
+    const parsed = parseClientFrame(String(data));
+    if (!parsed.ok) {
+      this.metrics.messagesIn.inc({ method: 'invalid' });
+      this.metrics.errors.inc({ code: parsed.error.code });
+      connection.send(encodeError(parsed.id, parsed.error.toWire()));
+      return;
+    }
+    const { request } = parsed;
+    this.metrics.messagesIn.inc({ method: request.method });
+    try {
+      const principal = await this.auth.authenticateSession(connection.principal);
+      connection.principal = principal;
+      const result = await dispatch(
+        this.services,
+        { principal, replacePrincipal: (p) => (connection.principal = p) },
+        request,
+      );
+      connection.send(encodeResponse(request.id, result));
+    } catch (error) {
+      const typed = error instanceof EarshotError ? error : new EarshotError('INTERNAL', 'internal error');
+      if (!(error instanceof EarshotError)) connection.logger.error({ err: error, method: request.method }, 'request failed');
+      this.metrics.errors.inc({ code: typed.code });
+      connection.send(encodeError(request.id, typed.toWire()));
+      if (typed.code === 'UNAUTHENTICATED') connection.close(CLOSE_CODES.UNAUTHENTICATED, `UNAUTHENTICATED: ${typed.message}`);
+    }
+  }
+
+  /** Ping everyone; drop sockets that did not answer the previous ping. */
+  private beat(): void {
+    for (const connection of this.hub.connections()) {
+      if (!connection.alive) {
+        connection.logger.info('heartbeat missed; dropping socket');
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  /** Close every socket of a revoked session. */
+  closeSession(sessionId: number): void {
+    for (const connection of this.hub.connections()) {
+      if (connection.principal.session.id === sessionId) connection.close(CLOSE_CODES.SESSION_REVOKED, 'session revoked');
+    }
+  }
+}

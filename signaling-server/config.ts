@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Server configuration. Sources, later ones winning: defaults → JSON file named by
+ * EARSHOT_CONFIG → EARSHOT_* environment variables → explicit overrides (tests).
+ */
+export const ServerConfig = z.strictObject({
+  /** Interface to bind. Default 127.0.0.1 (use 0.0.0.0 for LAN). */
+  host: z.string().default('127.0.0.1'),
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Folder for the SQLite database. Default ./data. */
+  dataDir: z.string().default('data'),
+  /** Folder of the built web client served at `/`. Default dist/renderer. */
+  webRoot: z.string().default('dist/renderer'),
+  /** Whether anyone may create an account. Default open (the embedded default is for trying it out). */
+  registration: z.enum(['open', 'closed']).default('open'),
+  /** PEM certificate and key paths; when both are set the server speaks https/wss. */
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  /** Lifetime of a session token in seconds. Default 12 h. */
+  sessionTtlSeconds: z.number().int().min(60).max(30 * 86400).default(12 * 3600),
+  /** pino level. Default info. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Trust X-Forwarded-For for client addresses (behind a reverse proxy). Default false. */
+  trustProxy: z.boolean().default(false),
+  /** Name shown on the sign-in page. */
+  serverName: z.string().max(64).default('Earshot'),
+  /** Largest WebSocket frame accepted, bytes. Default 64 KiB. */
+  maxPayloadBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** Heartbeat: ping every N ms; a socket that missed the previous pong is dropped. Default 30 s. */
+  heartbeatMs: z.number().int().min(100).default(30_000),
+  /** Per-connection request rate: sustained per second and burst. */
+  rateLimitPerSecond: z.number().positive().default(30),
+  rateLimitBurst: z.number().positive().default(60),
+  /** Login/registration attempts per client address per minute. */
+  authAttemptsPerMinute: z.number().int().positive().default(20),
+  /** Bytes buffered on a socket above which non-essential updates are shed. Default 256 KiB. */
+  sendSoftLimitBytes: z.number().int().positive().default(256 * 1024),
+  /** Bytes buffered above which the socket is dropped (the client resyncs). Default 4 MiB. */
+  sendHardLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+});
+export type ServerConfig = z.output<typeof ServerConfig>;
+export type ServerConfigInput = z.input<typeof ServerConfig>;
+
+const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'boolean' }> = {
+  EARSHOT_HOST: { key: 'host', type: 'string' },
+  EARSHOT_PORT: { key: 'port', type: 'number' },
+  EARSHOT_DATA_DIR: { key: 'dataDir', type: 'string' },
+  EARSHOT_WEB_ROOT: { key: 'webRoot', type: 'string' },
+  EARSHOT_REGISTRATION: { key: 'registration', type: 'string' },
+  EARSHOT_TLS_CERT: { key: 'tlsCert', type: 'string' },
+  EARSHOT_TLS_KEY: { key: 'tlsKey', type: 'string' },
+  EARSHOT_SESSION_TTL_SECONDS: { key: 'sessionTtlSeconds', type: 'number' },
+  EARSHOT_LOG_LEVEL: { key: 'logLevel', type: 'string' },
+  EARSHOT_TRUST_PROXY: { key: 'trustProxy', type: 'boolean' },
+  EARSHOT_SERVER_NAME: { key: 'serverName', type: 'string' },
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, { key, type }] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (type === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+      out[key] = n;
+    } else if (type === 'boolean') {
+      out[key] = raw === '1' || raw.toLowerCase() === 'true';
+    } else {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+/** Build the configuration; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ServerConfigInput = {}): ServerConfig {
+  let file: Record<string, unknown> = {};
+  if (env.EARSHOT_CONFIG) {
+    try {
+      file = JSON.parse(readFileSync(env.EARSHOT_CONFIG, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`cannot read EARSHOT_CONFIG ${env.EARSHOT_CONFIG}: ${(error as Error).message}`);
+    }
+  }
+  const parsed = ServerConfig.safeParse({ ...file, ...fromEnv(env), ...overrides });
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) {
+    throw new ConfigError('tlsCert and tlsKey must be set together');
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir), webRoot: path.resolve(parsed.data.webRoot) };
+}

@@ -1,0 +1,70 @@
+import { assertUnreachable } from '../../common/errors.js';
+import type { ParsedRequest, RequestMethod, ResponseData } from '../../common/protocol/index.js';
+import type { AuthService, Principal } from '../auth/AuthService.js';
+import { toPublicUser } from '../auth/AuthService.js';
+import type { ChatService } from '../ChatService.js';
+import type { Hub } from '../Hub.js';
+
+export interface DispatchContext {
+  /** Freshly re-authenticated for this request. */
+  principal: Principal;
+  /** Called after a token refresh so the connection keeps the new session. */
+  replacePrincipal(principal: Principal): void;
+}
+
+export interface Services {
+  auth: AuthService;
+  chat: ChatService;
+  hub: Hub;
+}
+
+/**
+ * Route a parsed request to its service. The switch is exhaustive: adding a method to the
+ * protocol without handling it here fails to compile.
+ */
+export async function dispatch(services: Services, ctx: DispatchContext, request: ParsedRequest): Promise<ResponseData<RequestMethod>> {
+  const { auth, chat, hub } = services;
+  const { principal } = ctx;
+  const me = principal.user.id;
+  switch (request.method) {
+    case 'sync.state': {
+      return {
+        me: { ...toPublicUser(principal.user), permissions: [...principal.permissions] },
+        conversations: await chat.conversationsOf(me),
+        presence: await chat.presenceMap(me),
+      };
+    }
+    case 'session.refresh': {
+      const issued = await auth.refresh(principal);
+      ctx.replacePrincipal({ ...principal, session: issued.session });
+      return { token: issued.token, expiresAt: issued.expiresAt };
+    }
+    case 'users.search':
+      return { users: await chat.searchUsers(request.data.query) };
+    case 'conversations.createDirect':
+      return { conversation: await chat.createDirect(principal, request.data.userId) };
+    case 'conversations.createGroup':
+      return { conversation: await chat.createGroup(principal, request.data.title, request.data.memberIds) };
+    case 'conversations.createRoom':
+      return { conversation: await chat.createRoom(principal, request.data.title, request.data.guestAccess) };
+    case 'conversations.listRooms':
+      return { rooms: await chat.listRooms(principal) };
+    case 'conversations.join':
+      return { conversation: await chat.joinRoom(principal, request.data.conversationId) };
+    case 'conversations.leave':
+      await chat.leave(principal, request.data.conversationId);
+      return {};
+    case 'messages.send':
+      return { message: await chat.send(principal, request.data.conversationId, request.data.clientId, request.data.body) };
+    case 'messages.history': {
+      const { conversationId, before, after, limit } = request.data;
+      return chat.history(principal, conversationId, { before, after, limit });
+    }
+    case 'conversations.markRead':
+      return chat.markRead(principal, request.data.conversationId, request.data.messageId);
+    case 'presence.set':
+      return { status: await hub.setChosenStatus(me, request.data.status) };
+    default:
+      return assertUnreachable(request);
+  }
+}

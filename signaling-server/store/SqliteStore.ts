@@ -1,0 +1,432 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { EarshotError } from '../../common/errors.js';
+import { Permission, type ChosenStatus, type Message } from '../../common/protocol/index.js';
+import { migrate } from './migrations.js';
+import type {
+  ConversationRecord,
+  MemberRecord,
+  MessagePage,
+  NewConversation,
+  NewMessage,
+  NewSession,
+  NewUser,
+  RoleRecord,
+  RoomRecord,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from './Store.js';
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  status: ChosenStatus;
+  created_at: number;
+}
+interface ConversationRow {
+  id: number;
+  kind: ConversationRecord['kind'];
+  title: string | null;
+  guest_access: number;
+  direct_key: string | null;
+  created_by: number | null;
+  created_at: number;
+}
+interface MessageRow {
+  id: number;
+  conversation_id: number;
+  sender_id: number | null;
+  kind: Message['kind'];
+  body: string;
+  client_id: string | null;
+  created_at: number;
+}
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  role: r.role,
+  status: r.status,
+  createdAt: r.created_at,
+});
+const toConversation = (r: ConversationRow): ConversationRecord => ({
+  id: r.id,
+  kind: r.kind,
+  title: r.title,
+  guestAccess: r.guest_access === 1,
+  directKey: r.direct_key,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  senderId: r.sender_id,
+  kind: r.kind,
+  body: r.body,
+  clientId: r.client_id,
+  createdAt: r.created_at,
+});
+const parsePermissions = (json: string): Permission[] =>
+  (JSON.parse(json) as unknown[]).filter((p): p is Permission => Permission.safeParse(p).success);
+
+/** Map SQLite failures to typed errors: constraint → CONFLICT, full/read-only/IO → UNAVAILABLE. */
+function translate(error: unknown): never {
+  const code = (error as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_CONSTRAINT')) throw new EarshotError('CONFLICT', 'already exists');
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_BUSY') {
+    throw new EarshotError('UNAVAILABLE', `storage unavailable (${code})`);
+  }
+  throw error;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, migrations applied on open.
+ * better-sqlite3 is synchronous; methods are async only to honour the Store interface.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+  private closed = false;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = {
+      insertUser: db.prepare<[string, string, string, string, number]>(
+        'INSERT INTO users (username, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
+      userByUsername: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?'),
+      searchUsers: db.prepare<[string, string, number], UserRow>(
+        `SELECT * FROM users WHERE username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' COLLATE NOCASE
+         ORDER BY username LIMIT ?`,
+      ),
+      listUsers: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY id'),
+      setRole: db.prepare<[string, number]>('UPDATE users SET role = ? WHERE id = ?'),
+      setStatus: db.prepare<[string, number]>('UPDATE users SET status = ? WHERE id = ?'),
+      role: db.prepare<[string], { name: string; permissions: string; builtin: number }>('SELECT * FROM roles WHERE name = ?'),
+      roles: db.prepare<[], { name: string; permissions: string; builtin: number }>('SELECT * FROM roles ORDER BY name'),
+      upsertRole: db.prepare<[string, string]>(
+        'INSERT INTO roles (name, permissions) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET permissions = excluded.permissions',
+      ),
+      insertSession: db.prepare<[string, number, number, number]>(
+        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      ),
+      sessionByHash: db.prepare<[string], { id: number; token_hash: string; user_id: number; created_at: number; expires_at: number; revoked_at: number | null }>(
+        'SELECT * FROM sessions WHERE token_hash = ?',
+      ),
+      revokeSession: db.prepare<[number, number]>('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      liveSessionsOf: db.prepare<[number], { id: number }>('SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL'),
+      revokeUserSessions: db.prepare<[number, number]>('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
+      deleteExpired: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at < ?'),
+      insertConversation: db.prepare<[string, string | null, number, string | null, number | null, number]>(
+        'INSERT INTO conversations (kind, title, guest_access, direct_key, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      conversation: db.prepare<[number], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
+      directByKey: db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE direct_key = ?'),
+      conversationsOf: db.prepare<[number], ConversationRow>(
+        `SELECT c.* FROM conversations c JOIN members m ON m.conversation_id = c.id WHERE m.user_id = ? ORDER BY c.id`,
+      ),
+      rooms: db.prepare<[], ConversationRow & { member_ids: string | null }>(
+        `SELECT c.*, (SELECT group_concat(user_id) FROM members WHERE conversation_id = c.id) AS member_ids
+         FROM conversations c WHERE c.kind = 'room' ORDER BY c.title COLLATE NOCASE`,
+      ),
+      members: db.prepare<[number], { conversation_id: number; user_id: number; joined_at: number; last_read_message_id: number }>(
+        'SELECT * FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id',
+      ),
+      membership: db.prepare<[number, number], { conversation_id: number; user_id: number; joined_at: number; last_read_message_id: number }>(
+        'SELECT * FROM members WHERE conversation_id = ? AND user_id = ?',
+      ),
+      addMember: db.prepare<[number, number, number]>(
+        'INSERT INTO members (conversation_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      removeMember: db.prepare<[number, number]>('DELETE FROM members WHERE conversation_id = ? AND user_id = ?'),
+      contactsOf: db.prepare<[number, number], { user_id: number }>(
+        `SELECT DISTINCT other.user_id FROM members mine JOIN members other ON other.conversation_id = mine.conversation_id
+         WHERE mine.user_id = ? AND other.user_id != ?`,
+      ),
+      insertMessage: db.prepare<[number, number | null, string, string, string | null, number]>(
+        'INSERT INTO messages (conversation_id, sender_id, kind, body, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      messageById: db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?'),
+      messageByClientId: db.prepare<[number, string], MessageRow>('SELECT * FROM messages WHERE sender_id = ? AND client_id = ?'),
+      messagesLatest: db.prepare<[number, number], MessageRow>(
+        'SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?',
+      ),
+      messagesBefore: db.prepare<[number, number, number], MessageRow>(
+        'SELECT * FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+      ),
+      messagesAfter: db.prepare<[number, number, number], MessageRow>(
+        'SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id ASC LIMIT ?',
+      ),
+      lastMessage: db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1'),
+      markRead: db.prepare<[number, number, number, number]>(
+        `UPDATE members SET last_read_message_id = MAX(last_read_message_id, ?)
+         WHERE conversation_id = ? AND user_id = ? AND ? <= (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = members.conversation_id)`,
+      ),
+      unread: db.prepare<[number, number, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM messages m JOIN members me ON me.conversation_id = m.conversation_id AND me.user_id = ?
+         WHERE m.conversation_id = ? AND m.id > me.last_read_message_id AND m.kind = 'text' AND m.sender_id != ?`,
+      ),
+    };
+  }
+
+  /** Open (creating if needed) `<dataDir>/earshot.db`, or an in-memory database for `:memory:`. */
+  static open(dataDir: string | ':memory:'): SqliteStore {
+    let file = ':memory:';
+    if (dataDir !== ':memory:') {
+      mkdirSync(dataDir, { recursive: true });
+      file = path.join(dataDir, 'earshot.db');
+    }
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  /** The schema version in force (PRAGMA user_version). */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private run<T>(fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new EarshotError('UNAVAILABLE', 'store is closed'));
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      try {
+        translate(error);
+      } catch (typed) {
+        return Promise.reject(typed);
+      }
+    }
+  }
+
+  createUser(input: NewUser): Promise<UserRecord> {
+    return this.run(() => {
+      const { lastInsertRowid } = this.stmt.insertUser.run(input.username, input.displayName, input.passwordHash, input.role, input.createdAt);
+      return toUser(this.stmt.userById.get(Number(lastInsertRowid))!);
+    });
+  }
+  getUserById(id: number) {
+    return this.run(() => {
+      const row = this.stmt.userById.get(id);
+      return row && toUser(row);
+    });
+  }
+  getUserByUsername(username: string) {
+    return this.run(() => {
+      const row = this.stmt.userByUsername.get(username);
+      return row && toUser(row);
+    });
+  }
+  searchUsers(query: string, limit: number) {
+    const pattern = `${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.run(() => this.stmt.searchUsers.all(pattern.toLowerCase(), pattern, limit).map(toUser));
+  }
+  listUsers() {
+    return this.run(() => this.stmt.listUsers.all().map(toUser));
+  }
+  setUserRole(userId: number, role: string) {
+    return this.run(() => {
+      this.stmt.setRole.run(role, userId);
+    });
+  }
+  setUserStatus(userId: number, status: ChosenStatus) {
+    return this.run(() => {
+      this.stmt.setStatus.run(status, userId);
+    });
+  }
+
+  getRole(name: string) {
+    return this.run(() => {
+      const row = this.stmt.role.get(name);
+      return row && ({ name: row.name, permissions: parsePermissions(row.permissions), builtin: row.builtin === 1 } satisfies RoleRecord);
+    });
+  }
+  listRoles() {
+    return this.run(() =>
+      this.stmt.roles.all().map((row): RoleRecord => ({ name: row.name, permissions: parsePermissions(row.permissions), builtin: row.builtin === 1 })),
+    );
+  }
+  upsertRole(name: string, permissions: readonly Permission[]) {
+    return this.run(() => {
+      this.stmt.upsertRole.run(name, JSON.stringify([...new Set(permissions)]));
+    });
+  }
+
+  createSession(input: NewSession) {
+    return this.run((): SessionRecord => {
+      const { lastInsertRowid } = this.stmt.insertSession.run(input.tokenHash, input.userId, input.createdAt, input.expiresAt);
+      return { id: Number(lastInsertRowid), revokedAt: null, ...input };
+    });
+  }
+  getSessionByTokenHash(tokenHash: string) {
+    return this.run(() => {
+      const r = this.stmt.sessionByHash.get(tokenHash);
+      return r && ({ id: r.id, tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at } satisfies SessionRecord);
+    });
+  }
+  revokeSession(sessionId: number, at: number) {
+    return this.run(() => {
+      this.stmt.revokeSession.run(at, sessionId);
+    });
+  }
+  revokeUserSessions(userId: number, at: number) {
+    return this.run(
+      this.db.transaction(() => {
+        const ids = this.stmt.liveSessionsOf.all(userId).map((r) => r.id);
+        this.stmt.revokeUserSessions.run(at, userId);
+        return ids;
+      }),
+    );
+  }
+  deleteExpiredSessions(now: number) {
+    return this.run(() => this.stmt.deleteExpired.run(now).changes);
+  }
+
+  createConversation(input: NewConversation) {
+    return this.run(
+      this.db.transaction(() => {
+        const { lastInsertRowid } = this.stmt.insertConversation.run(
+          input.kind,
+          input.title,
+          input.guestAccess ? 1 : 0,
+          input.directKey,
+          input.createdBy,
+          input.createdAt,
+        );
+        const id = Number(lastInsertRowid);
+        for (const userId of new Set(input.memberIds)) this.stmt.addMember.run(id, userId, input.createdAt);
+        return toConversation(this.stmt.conversation.get(id)!);
+      }),
+    );
+  }
+  getConversation(id: number) {
+    return this.run(() => {
+      const row = this.stmt.conversation.get(id);
+      return row && toConversation(row);
+    });
+  }
+  findDirectConversation(directKey: string) {
+    return this.run(() => {
+      const row = this.stmt.directByKey.get(directKey);
+      return row && toConversation(row);
+    });
+  }
+  listConversationsOf(userId: number) {
+    return this.run(() => this.stmt.conversationsOf.all(userId).map(toConversation));
+  }
+  listRooms() {
+    return this.run(() =>
+      this.stmt.rooms.all().map(
+        (r): RoomRecord => ({
+          id: r.id,
+          title: r.title ?? '',
+          guestAccess: r.guest_access === 1,
+          memberIds: r.member_ids ? r.member_ids.split(',').map(Number) : [],
+        }),
+      ),
+    );
+  }
+  getMembers(conversationId: number) {
+    return this.run(() =>
+      this.stmt.members.all(conversationId).map(
+        (r): MemberRecord => ({ conversationId: r.conversation_id, userId: r.user_id, joinedAt: r.joined_at, lastReadMessageId: r.last_read_message_id }),
+      ),
+    );
+  }
+  getMembership(conversationId: number, userId: number) {
+    return this.run(() => {
+      const r = this.stmt.membership.get(conversationId, userId);
+      return r && ({ conversationId: r.conversation_id, userId: r.user_id, joinedAt: r.joined_at, lastReadMessageId: r.last_read_message_id } satisfies MemberRecord);
+    });
+  }
+  addMember(conversationId: number, userId: number, joinedAt: number) {
+    return this.run(() => {
+      this.stmt.addMember.run(conversationId, userId, joinedAt);
+    });
+  }
+  removeMember(conversationId: number, userId: number) {
+    return this.run(() => {
+      this.stmt.removeMember.run(conversationId, userId);
+    });
+  }
+  contactsOf(userId: number) {
+    return this.run(() => this.stmt.contactsOf.all(userId, userId).map((r) => r.user_id));
+  }
+
+  appendMessage(input: NewMessage) {
+    return this.run(
+      this.db.transaction(() => {
+        if (input.clientId !== null && input.senderId !== null) {
+          const existing = this.stmt.messageByClientId.get(input.senderId, input.clientId);
+          if (existing) return { message: toMessage(existing), created: false };
+        }
+        const { lastInsertRowid } = this.stmt.insertMessage.run(
+          input.conversationId,
+          input.senderId,
+          input.kind,
+          input.body,
+          input.clientId,
+          input.createdAt,
+        );
+        const id = Number(lastInsertRowid);
+        if (input.senderId !== null) this.stmt.markRead.run(id, input.conversationId, input.senderId, id);
+        return { message: toMessage(this.stmt.messageById.get(id)!), created: true };
+      }),
+    );
+  }
+  getMessages(conversationId: number, page: MessagePage) {
+    return this.run(() => {
+      // Fetch one extra row to learn whether another page exists.
+      const n = page.limit + 1;
+      let rows: MessageRow[];
+      if (page.after !== undefined) {
+        rows = this.stmt.messagesAfter.all(conversationId, page.after, n);
+        const hasMore = rows.length > page.limit;
+        return { messages: rows.slice(0, page.limit).map(toMessage), hasMore };
+      }
+      rows = page.before !== undefined ? this.stmt.messagesBefore.all(conversationId, page.before, n) : this.stmt.messagesLatest.all(conversationId, n);
+      const hasMore = rows.length > page.limit;
+      return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore };
+    });
+  }
+  lastMessage(conversationId: number) {
+    return this.run(() => {
+      const row = this.stmt.lastMessage.get(conversationId);
+      return row ? toMessage(row) : null;
+    });
+  }
+  markRead(conversationId: number, userId: number, messageId: number) {
+    return this.run(() => {
+      this.stmt.markRead.run(messageId, conversationId, userId, messageId);
+      return this.stmt.membership.get(conversationId, userId)?.last_read_message_id ?? 0;
+    });
+  }
+  unreadCount(conversationId: number, userId: number) {
+    return this.run(() => this.stmt.unread.get(userId, conversationId, userId)?.n ?? 0);
+  }
+
+  close() {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A read-only or full disk cannot checkpoint; closing still releases the file cleanly.
+    }
+    this.db.close();
+    return Promise.resolve();
+  }
+}
