@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { Clock } from '../../signaling-server/Clock.js';
+import { loadConfig, type ServerConfigInput } from '../../signaling-server/config.js';
+import { SignalingServer } from '../../signaling-server/SignalingServer.js';
+
+/** Cheap scrypt for tests (the product default costs ~100 ms and 128 MiB per hash). */
+export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+export interface TestServer {
+  server: SignalingServer;
+  url: string;
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  /** pino JSON log of this server: `<dataDir>/server.log`. */
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real signaling server on 127.0.0.1 (port 0 unless given) with a real SQLite database in a
+ * temporary folder (or `dataDir`, to restart on the same data). Serves dist/renderer if built.
+ */
+export async function startTestServer(
+  opts: { dataDir?: string; port?: number; config?: ServerConfigInput; clock?: Clock } = {},
+): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
+  const config = loadConfig(
+    {},
+    { host: '127.0.0.1', port: opts.port ?? 0, dataDir, logLevel: 'debug', rateLimitPerSecond: 1000, rateLimitBurst: 2000, authAttemptsPerMinute: 1000, ...opts.config },
+  );
+  const logFile = path.join(dataDir, 'server.log');
+  const logger = pino({ level: config.logLevel }, pino.destination({ dest: logFile, sync: true, append: true }));
+  const server = await SignalingServer.create({ config, logger, scrypt: TEST_SCRYPT, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const url = server.url;
+  return {
+    server,
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
+    port: server.port,
+    dataDir,
+    logFile,
+    stop: () => server.close(),
+  };
+}

@@ -1,0 +1,78 @@
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from '../../../common/errors.js';
+import { PROTOCOL_NAME, TOKEN_PROTOCOL_PREFIX } from '../../../common/protocol/index.js';
+import { startTestServer, type TestServer } from '../../helpers/testServer.js';
+import { register, TestClient } from '../../helpers/wsClient.js';
+
+let srv: TestServer | undefined;
+afterEach(async () => {
+  await srv?.stop();
+  srv = undefined;
+});
+
+describe('HTTP surface', () => {
+  it('serves /healthz and Prometheus /metrics with connection, message and error counters', async () => {
+    srv = await startTestServer();
+    expect(await (await fetch(`${srv.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const alice = await register(srv.url, 'alice');
+    const a = await TestClient.connect(srv.wsUrl, alice.token);
+    await a.request('sync.state', {});
+    a.sendRaw('nope');
+    await a.nextFrame((f) => f.event === 'protocol.error');
+    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    expect(text).toMatch(/^earshot_ws_connections 1$/m);
+    expect(text).toMatch(/^earshot_ws_messages_received_total\{method="sync.state"\} 1$/m);
+    expect(text).toMatch(/^earshot_errors_total\{code="BAD_REQUEST"\} 1$/m);
+    a.close();
+  });
+
+  it('sends security headers and answers unknown API routes with a typed 404', async () => {
+    srv = await startTestServer();
+    const res = await fetch(`${srv.url}/api/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
+
+describe('lifecycle', () => {
+  it('shuts down gracefully: sockets get 1001 with a reason, health reports shutting down, data is flushed', async () => {
+    srv = await startTestServer();
+    const alice = await register(srv.url, 'alice');
+    const bob = await register(srv.url, 'bob');
+    const a = await TestClient.connect(srv.wsUrl, alice.token);
+    const { conversation } = await a.request('conversations.createDirect', { userId: bob.user.id });
+    await a.request('messages.send', { conversationId: conversation.id, clientId: 'persist-0001', body: 'kept' });
+    const dataDir = srv.dataDir;
+    const port = srv.port;
+    await srv.stop();
+    expect(await a.closed()).toEqual({ code: CLOSE_CODES.GOING_AWAY, reason: 'server shutting down' });
+
+    // Same data, same port: everything acknowledged before the stop is there.
+    srv = await startTestServer({ dataDir, port });
+    const again = await TestClient.connect(srv.wsUrl, alice.token);
+    const history = await again.request('messages.history', { conversationId: conversation.id });
+    expect(history.messages.map((m) => m.body)).toEqual(['kept']);
+    again.close();
+  });
+
+  it('drops a peer that stops answering pings', async () => {
+    srv = await startTestServer({ config: { heartbeatMs: 100 } });
+    const alice = await register(srv.url, 'alice');
+    const bob = await register(srv.url, 'bob');
+    const a = await TestClient.connect(srv.wsUrl, alice.token);
+    await a.request('conversations.createDirect', { userId: bob.user.id });
+    // A client whose pongs never come (a frozen laptop, a dead NAT mapping).
+    const zombie = new WebSocket(srv.wsUrl, [PROTOCOL_NAME, TOKEN_PROTOCOL_PREFIX + bob.token], { autoPong: false });
+    zombie.on('error', () => undefined);
+    await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'online');
+    await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'offline', 3000);
+    expect(zombie.readyState).toBe(WebSocket.CLOSED);
+    // A healthy client on the same server is not affected.
+    await expect(a.request('sync.state', {})).resolves.toBeTruthy();
+    a.close();
+  });
+});
