@@ -15,6 +15,7 @@ import {
 } from '../common/protocol/index.js';
 import { AuthService, type Principal } from './auth/AuthService.js';
 import type { ScryptParams } from './auth/passwords.js';
+import { CallService } from './calls/CallService.js';
 import { ChatService } from './ChatService.js';
 import { ClientConnection } from './ClientConnection.js';
 import { systemClock, type Clock } from './Clock.js';
@@ -55,6 +56,7 @@ export class SignalingServer {
   readonly hub: Hub;
   readonly auth: AuthService;
   readonly chat: ChatService;
+  readonly calls: CallService;
   readonly metrics: Metrics;
   readonly logger: Logger;
   private readonly clock: Clock;
@@ -80,7 +82,24 @@ export class SignalingServer {
       ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     });
     this.chat = new ChatService({ store: this.store, hub: this.hub, clock: this.clock, metrics: this.metrics });
-    this.services = { auth: this.auth, chat: this.chat, hub: this.hub };
+    this.calls = new CallService({
+      store: this.store,
+      auth: this.auth,
+      hub: this.hub,
+      chat: this.chat,
+      clock: this.clock,
+      logger: this.logger,
+      ringTimeoutMs: this.config.ringTimeoutMs,
+      reconnectGraceMs: this.config.reconnectGraceMs,
+      turn: {
+        stunUrls: this.config.stunUrls,
+        turnUrls: this.config.turnUrls,
+        turnSecret: this.config.turnSecret,
+        ttlSeconds: this.config.turnTtlSeconds,
+        iceTransportPolicy: this.config.iceTransportPolicy,
+      },
+    });
+    this.services = { auth: this.auth, chat: this.chat, hub: this.hub, calls: this.calls };
 
     const handler = createHttpApi({
       config: this.config,
@@ -136,6 +155,7 @@ export class SignalingServer {
     this.closing ??= (async () => {
       this.shuttingDown = true;
       clearInterval(this.heartbeat);
+      this.calls.dispose();
       const closed = once(this.http, 'close');
       this.http.close();
       const sockets = [...this.wss.clients];
@@ -196,6 +216,7 @@ export class SignalingServer {
     ws.on('message', (data, isBinary) => void this.onFrame(connection, data, isBinary));
     ws.on('close', (code) => {
       connection.logger.debug({ code }, 'disconnected');
+      this.calls.connectionClosed(connection);
       void this.hub.remove(connection).catch((error: unknown) => connection.logger.error({ err: error }, 'presence update failed'));
     });
     connection.logger.debug('connected');
@@ -233,7 +254,7 @@ export class SignalingServer {
       connection.principal = principal;
       const result = await dispatch(
         this.services,
-        { principal, replacePrincipal: (p) => (connection.principal = p) },
+        { principal, connection, replacePrincipal: (p) => (connection.principal = p) },
         request,
       );
       connection.send(encodeResponse(request.id, result));

@@ -41,11 +41,25 @@ export const ServerConfig = z.strictObject({
   sendSoftLimitBytes: z.number().int().positive().default(256 * 1024),
   /** Bytes buffered above which the socket is dropped (the client resyncs). Default 4 MiB. */
   sendHardLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /** 1-on-1 calls: ring timeout before "no answer", ms. Default 30 s. */
+  ringTimeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+  /** How long a call participant whose socket dropped may take to re-attach, ms. Default 15 s. */
+  reconnectGraceMs: z.number().int().min(500).max(300_000).default(15_000),
+  /** STUN URLs handed to clients, e.g. ["stun:turn.example.com:3478"]. */
+  stunUrls: z.array(z.string()).default([]),
+  /** TURN URLs (coturn), e.g. ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:443?transport=tcp"]. */
+  turnUrls: z.array(z.string()).default([]),
+  /** coturn static-auth-secret shared with this server (TURN REST API). Required for TURN. */
+  turnSecret: z.string().default(''),
+  /** TURN credential lifetime, seconds (at most 1 h). */
+  turnTtlSeconds: z.number().int().min(60).max(3600).default(3600),
+  /** `relay` forces every client through TURN. Default all. */
+  iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
 });
 export type ServerConfig = z.output<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;
 
-const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'boolean' }> = {
+const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'boolean' | 'list' }> = {
   EARSHOT_HOST: { key: 'host', type: 'string' },
   EARSHOT_PORT: { key: 'port', type: 'number' },
   EARSHOT_DATA_DIR: { key: 'dataDir', type: 'string' },
@@ -57,6 +71,13 @@ const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'numb
   EARSHOT_LOG_LEVEL: { key: 'logLevel', type: 'string' },
   EARSHOT_TRUST_PROXY: { key: 'trustProxy', type: 'boolean' },
   EARSHOT_SERVER_NAME: { key: 'serverName', type: 'string' },
+  EARSHOT_RING_TIMEOUT_MS: { key: 'ringTimeoutMs', type: 'number' },
+  EARSHOT_RECONNECT_GRACE_MS: { key: 'reconnectGraceMs', type: 'number' },
+  EARSHOT_STUN_URLS: { key: 'stunUrls', type: 'list' },
+  EARSHOT_TURN_URLS: { key: 'turnUrls', type: 'list' },
+  EARSHOT_TURN_SECRET: { key: 'turnSecret', type: 'string' },
+  EARSHOT_TURN_TTL_SECONDS: { key: 'turnTtlSeconds', type: 'number' },
+  EARSHOT_ICE_TRANSPORT_POLICY: { key: 'iceTransportPolicy', type: 'string' },
 };
 
 export class ConfigError extends Error {
@@ -72,6 +93,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
       const n = Number(raw);
       if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
       out[key] = n;
+    } else if (type === 'list') {
+      out[key] = raw.split(',').map((item) => item.trim()).filter(Boolean);
     } else if (type === 'boolean') {
       out[key] = raw === '1' || raw.toLowerCase() === 'true';
     } else {

@@ -2,3 +2,4 @@ export * from './entities.js';
 export * from './methods.js';
 export * from './frames.js';
 export * from './http.js';
+export * from './calls.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { callNotifications, callRequests } from './calls.js';
 import {
   ChosenStatus,
   ClientMessageId,
@@ -107,6 +108,7 @@ export const requests = {
     request: z.strictObject({ status: ChosenStatus }),
     response: z.object({ status: PresenceStatus }),
   },
+  ...callRequests,
 } as const;
 
 /** Every notification the server pushes. */
@@ -127,6 +129,7 @@ export const notifications = {
   'presence.changed': z.object({ userId: Id, status: PresenceStatus }),
   /** A frame had no usable request id (e.g. not JSON), so its error cannot be a response. */
   'protocol.error': z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
+  ...callNotifications,
 } as const;
 
 export type RequestMethod = keyof typeof requests;

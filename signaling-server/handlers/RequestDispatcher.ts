@@ -2,12 +2,16 @@ import { assertUnreachable } from '../../common/errors.js';
 import type { ParsedRequest, RequestMethod, ResponseData } from '../../common/protocol/index.js';
 import type { AuthService, Principal } from '../auth/AuthService.js';
 import { toPublicUser } from '../auth/AuthService.js';
+import type { CallService } from '../calls/CallService.js';
 import type { ChatService } from '../ChatService.js';
+import type { ClientConnection } from '../ClientConnection.js';
 import type { Hub } from '../Hub.js';
 
 export interface DispatchContext {
   /** Freshly re-authenticated for this request. */
   principal: Principal;
+  /** The device the request came from (calls bind to one device). */
+  connection: ClientConnection;
   /** Called after a token refresh so the connection keeps the new session. */
   replacePrincipal(principal: Principal): void;
 }
@@ -16,6 +20,7 @@ export interface Services {
   auth: AuthService;
   chat: ChatService;
   hub: Hub;
+  calls: CallService;
 }
 
 /**
@@ -23,8 +28,8 @@ export interface Services {
  * protocol without handling it here fails to compile.
  */
 export async function dispatch(services: Services, ctx: DispatchContext, request: ParsedRequest): Promise<ResponseData<RequestMethod>> {
-  const { auth, chat, hub } = services;
-  const { principal } = ctx;
+  const { auth, chat, hub, calls } = services;
+  const { principal, connection } = ctx;
   const me = principal.user.id;
   switch (request.method) {
     case 'sync.state': {
@@ -64,6 +69,26 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
       return chat.markRead(principal, request.data.conversationId, request.data.messageId);
     case 'presence.set':
       return { status: await hub.setChosenStatus(me, request.data.status) };
+    case 'call.place':
+      return calls.place(principal, connection, request.data.conversationId);
+    case 'call.accept':
+      return calls.accept(principal, connection, request.data.callId);
+    case 'call.decline':
+      await calls.decline(principal, request.data.callId, request.data.busy);
+      return {};
+    case 'call.cancel':
+      await calls.cancel(principal, request.data.callId);
+      return {};
+    case 'call.hangup':
+      await calls.hangup(principal, request.data.callId);
+      return {};
+    case 'call.signal':
+      calls.signal(principal, connection, request.data.callId, request.data.signal);
+      return {};
+    case 'call.rejoin':
+      return calls.rejoin(principal, connection, request.data.callId);
+    case 'call.history':
+      return { calls: await calls.history(principal, request.data.limit, request.data.before) };
     default:
       return assertUnreachable(request);
   }

@@ -4,8 +4,10 @@ import Database from 'better-sqlite3';
 import { EarshotError } from '../../common/errors.js';
 import { Permission, type ChosenStatus, type Message } from '../../common/protocol/index.js';
 import { migrate } from './migrations.js';
+import type { CallRecord } from '../../common/protocol/calls.js';
 import type {
   ConversationRecord,
+  NewCall,
   MemberRecord,
   MessagePage,
   NewConversation,
@@ -36,6 +38,17 @@ interface ConversationRow {
   direct_key: string | null;
   created_by: number | null;
   created_at: number;
+}
+interface CallRow {
+  id: string;
+  conversation_id: number;
+  kind: 'direct' | 'group';
+  caller_id: number | null;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  outcome: string;
+  duration_ms: number;
 }
 interface MessageRow {
   id: number;
@@ -170,6 +183,33 @@ export class SqliteStore implements Store {
       markRead: db.prepare<[number, number, number, number]>(
         `UPDATE members SET last_read_message_id = MAX(last_read_message_id, ?)
          WHERE conversation_id = ? AND user_id = ? AND ? <= (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = members.conversation_id)`,
+      ),
+      insertCall: db.prepare<[string, number, string, number | null, number, string]>(
+        'INSERT INTO calls (id, conversation_id, kind, caller_id, started_at, outcome) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertCallParticipant: db.prepare<[string, number | null, string, number | null]>(
+        'INSERT INTO call_participants (call_id, user_id, display_name, joined_at) VALUES (?, ?, ?, ?)',
+      ),
+      callParticipantJoined: db.prepare<[number, string, number]>(
+        'UPDATE call_participants SET joined_at = COALESCE(joined_at, ?), left_at = NULL WHERE call_id = ? AND user_id = ?',
+      ),
+      callParticipantLeft: db.prepare<[number, string, number]>(
+        'UPDATE call_participants SET left_at = ? WHERE call_id = ? AND user_id = ? AND joined_at IS NOT NULL AND left_at IS NULL',
+      ),
+      callAnswered: db.prepare<[number, string]>('UPDATE calls SET answered_at = ?, outcome = \'active\' WHERE id = ?'),
+      endCall: db.prepare<[number, string, number, string]>(
+        `UPDATE calls SET ended_at = ?, outcome = ?, duration_ms = ? WHERE id = ? AND ended_at IS NULL`,
+      ),
+      closeParticipants: db.prepare<[number, string]>(
+        'UPDATE call_participants SET left_at = ? WHERE call_id = ? AND joined_at IS NOT NULL AND left_at IS NULL',
+      ),
+      callsOf: db.prepare<[number, number, number], CallRow>(
+        `SELECT c.* FROM calls c WHERE c.id IN (SELECT call_id FROM call_participants WHERE user_id = ?) AND c.started_at < ?
+         ORDER BY c.started_at DESC LIMIT ?`,
+      ),
+      openCalls: db.prepare<[], CallRow>('SELECT * FROM calls WHERE ended_at IS NULL'),
+      callParticipants: db.prepare<[string], { user_id: number | null; display_name: string; joined_at: number | null; left_at: number | null }>(
+        'SELECT * FROM call_participants WHERE call_id = ? ORDER BY rowid',
       ),
       unread: db.prepare<[number, number, number], { n: number }>(
         `SELECT COUNT(*) AS n FROM messages m JOIN members me ON me.conversation_id = m.conversation_id AND me.user_id = ?
@@ -416,6 +456,62 @@ export class SqliteStore implements Store {
   }
   unreadCount(conversationId: number, userId: number) {
     return this.run(() => this.stmt.unread.get(userId, conversationId, userId)?.n ?? 0);
+  }
+
+  createCall(input: NewCall) {
+    return this.run(() => {
+      this.stmt.insertCall.run(input.id, input.conversationId, input.kind, input.callerId, input.startedAt, input.outcome);
+    });
+  }
+  addCallParticipant(callId: string, userId: number | null, displayName: string, joinedAt: number | null) {
+    return this.run(() => {
+      this.stmt.insertCallParticipant.run(callId, userId, displayName, joinedAt);
+    });
+  }
+  setCallParticipantJoined(callId: string, userId: number, joinedAt: number) {
+    return this.run(() => {
+      this.stmt.callParticipantJoined.run(joinedAt, callId, userId);
+    });
+  }
+  setCallParticipantLeft(callId: string, userId: number, leftAt: number) {
+    return this.run(() => {
+      this.stmt.callParticipantLeft.run(leftAt, callId, userId);
+    });
+  }
+  setCallAnswered(callId: string, answeredAt: number) {
+    return this.run(() => {
+      this.stmt.callAnswered.run(answeredAt, callId);
+    });
+  }
+  endCall(callId: string, endedAt: number, outcome: string, durationMs: number) {
+    return this.run(
+      this.db.transaction(() => {
+        this.stmt.endCall.run(endedAt, outcome, durationMs, callId);
+        this.stmt.closeParticipants.run(endedAt, callId);
+      }),
+    );
+  }
+  listCallsOf(userId: number, limit: number, before?: number) {
+    return this.run(() => this.stmt.callsOf.all(userId, before ?? Number.MAX_SAFE_INTEGER, limit).map((row) => this.toCallRecord(row)));
+  }
+  listOpenCalls() {
+    return this.run(() => this.stmt.openCalls.all().map((row) => this.toCallRecord(row)));
+  }
+  private toCallRecord(r: CallRow): CallRecord {
+    return {
+      callId: r.id,
+      conversationId: r.conversation_id,
+      kind: r.kind,
+      callerId: r.caller_id,
+      participants: this.stmt.callParticipants
+        .all(r.id)
+        .map((p) => ({ userId: p.user_id, displayName: p.display_name, joinedAt: p.joined_at, leftAt: p.left_at })),
+      startedAt: r.started_at,
+      answeredAt: r.answered_at,
+      endedAt: r.ended_at,
+      outcome: r.outcome,
+      durationMs: r.duration_ms,
+    };
   }
 
   close() {

@@ -1,3 +1,4 @@
+import type { CallRecord } from '../../common/protocol/calls.js';
 import type { ChosenStatus, ConversationKind, Message, MessageKind, Permission } from '../../common/protocol/index.js';
 
 /**
@@ -57,6 +58,19 @@ export interface Store {
   markRead(conversationId: number, userId: number, messageId: number): Promise<number>;
   /** Text messages from other people after the user's read marker. */
   unreadCount(conversationId: number, userId: number): Promise<number>;
+
+  // Call history (metadata only: the media path stores nothing)
+  createCall(input: NewCall): Promise<void>;
+  /** Add a participant row (invited or joined). */
+  addCallParticipant(callId: string, userId: number | null, displayName: string, joinedAt: number | null): Promise<void>;
+  setCallParticipantJoined(callId: string, userId: number, joinedAt: number): Promise<void>;
+  setCallParticipantLeft(callId: string, userId: number, leftAt: number): Promise<void>;
+  setCallAnswered(callId: string, answeredAt: number): Promise<void>;
+  endCall(callId: string, endedAt: number, outcome: string, durationMs: number): Promise<void>;
+  /** Calls the user took part in or was invited to, newest first. */
+  listCallsOf(userId: number, limit: number, before?: number): Promise<CallRecord[]>;
+  /** Calls that were never ended (e.g. the server died mid-call). */
+  listOpenCalls(): Promise<CallRecord[]>;
 
   /** Flush and close. Safe to call twice. */
   close(): Promise<void>;
@@ -129,4 +143,13 @@ export interface MessagePage {
   before?: number;
   after?: number;
   limit: number;
+}
+
+export interface NewCall {
+  id: string;
+  conversationId: number;
+  kind: 'direct' | 'group';
+  callerId: number | null;
+  startedAt: number;
+  outcome: string;
 }

@@ -74,6 +74,35 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; up: (db:
       for (const [name, permissions] of Object.entries(BUILTIN_ROLES)) insert.run(name, JSON.stringify(permissions));
     },
   },
+  {
+    version: 2,
+    name: 'call history',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE calls (
+          id              TEXT PRIMARY KEY,
+          conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+          kind            TEXT NOT NULL CHECK (kind IN ('direct', 'group')),
+          caller_id       INTEGER REFERENCES users(id) ON DELETE SET NULL,
+          started_at      INTEGER NOT NULL,
+          answered_at     INTEGER,
+          ended_at        INTEGER,
+          outcome         TEXT NOT NULL,
+          duration_ms     INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX calls_conversation ON calls(conversation_id, started_at);
+        CREATE TABLE call_participants (
+          call_id      TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+          user_id      INTEGER REFERENCES users(id) ON DELETE SET NULL,
+          display_name TEXT NOT NULL,
+          joined_at    INTEGER,
+          left_at      INTEGER
+        );
+        CREATE INDEX call_participants_call ON call_participants(call_id);
+        CREATE INDEX call_participants_user ON call_participants(user_id, call_id);
+      `);
+    },
+  },
 ];
 
 /** Apply every migration newer than the database's user_version. Returns the versions applied. */
