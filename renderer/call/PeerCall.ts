@@ -1,0 +1,248 @@
+import type { CallSignal, IceConfig } from '../../common/protocol/calls.js';
+import { TypedEmitter } from '../util/TypedEmitter.js';
+import { classifyQuality, type CallQuality } from './callQuality.js';
+import { applyOpusSettings, DEFAULT_OPUS, type OpusSettings } from './opusSdp.js';
+
+/** One sample of call statistics, taken from getStats() about once a second. */
+export interface CallStats {
+  /** `relay` when the selected candidate pair goes through TURN on either end. */
+  path: 'direct' | 'relay' | 'unknown';
+  /** Codec of the outgoing audio, e.g. `audio/opus`. */
+  codec: string | null;
+  rttMs: number | null;
+  jitterMs: number | null;
+  /** Fraction of incoming packets lost since the previous sample. */
+  lossFraction: number;
+  /** Outgoing audio bitrate (RTP payload + headers as counted by bytesSent), kbit/s. */
+  sendKbps: number;
+  recvKbps: number;
+  /** Share of received samples that had to be concealed, since the call started. */
+  concealedFraction: number;
+  quality: CallQuality;
+}
+
+export interface PeerCallEvents {
+  /** The other side's audio stream. */
+  remoteStream: [stream: MediaStream];
+  /** RTCPeerConnection.connectionState changes. */
+  connectionState: [state: RTCPeerConnectionState];
+  stats: [stats: CallStats];
+}
+
+export interface PeerCallOptions {
+  /** The callee is the polite peer in perfect negotiation (it yields on offer collisions). */
+  polite: boolean;
+  ice: IceConfig;
+  localStream: MediaStream;
+  /** Send SDP / ICE to the other participant through the signaling server. */
+  sendSignal(signal: CallSignal): void;
+  opus?: OpusSettings;
+  /** Injected for tests; defaults to the global RTCPeerConnection. */
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+  /** How long `disconnected` may last before an ICE restart, ms. Default 2000. */
+  disconnectedRestartMs?: number;
+  statsIntervalMs?: number;
+}
+
+/**
+ * A 1-on-1 WebRTC audio call: perfect negotiation (so either side may renegotiate or restart
+ * ICE without glare), Opus tuned through SDP and sender parameters, automatic ICE restart on
+ * `failed` or a lasting `disconnected`, and a stats sampler. DTLS-SRTP is WebRTC's default and
+ * nothing here can turn it off.
+ */
+export class PeerCall extends TypedEmitter<PeerCallEvents> {
+  readonly pc: RTCPeerConnection;
+  private readonly options: PeerCallOptions;
+  private opus: OpusSettings;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private previous: { lost: number; received: number; sent: number; recv: number; at: number } | undefined;
+  private closed = false;
+
+  constructor(options: PeerCallOptions) {
+    super();
+    this.options = options;
+    this.opus = options.opus ?? DEFAULT_OPUS;
+    const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
+    this.pc = create({
+      iceServers: options.ice.iceServers,
+      iceTransportPolicy: options.ice.iceTransportPolicy,
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    });
+    for (const track of options.localStream.getAudioTracks()) this.pc.addTrack(track, options.localStream);
+
+    this.pc.onnegotiationneeded = () => void this.negotiate();
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate) options.sendSignal({ type: 'candidate', candidate: candidate.toJSON() as Extract<CallSignal, { type: 'candidate' }>['candidate'] });
+    };
+    this.pc.ontrack = ({ streams, track }) => this.emit('remoteStream', streams[0] ?? new MediaStream([track]));
+    this.pc.onconnectionstatechange = () => this.onConnectionState();
+    this.pc.oniceconnectionstatechange = () => {
+      if (this.pc.iceConnectionState === 'disconnected') this.scheduleRestart();
+      if (this.pc.iceConnectionState === 'connected' || this.pc.iceConnectionState === 'completed') clearTimeout(this.restartTimer);
+    };
+    this.statsTimer = setInterval(() => void this.sample(), options.statsIntervalMs ?? 1000);
+  }
+
+  /** Apply a signal from the other participant. */
+  async handleSignal(signal: CallSignal): Promise<void> {
+    if (this.closed) return;
+    if (signal.type === 'candidate') {
+      try {
+        await this.pc.addIceCandidate(signal.candidate);
+      } catch (error) {
+        // Candidates for an offer we ignored in a collision are expected to fail.
+        if (!this.ignoreOffer) throw error;
+      }
+      return;
+    }
+    const collision = signal.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.options.polite && collision;
+    if (this.ignoreOffer) return;
+    await this.pc.setRemoteDescription({ type: signal.type, sdp: signal.sdp });
+    if (signal.type === 'offer') {
+      await this.pc.setLocalDescription();
+      this.sendDescription();
+    }
+    await this.applySenderParameters();
+  }
+
+  /** Mute by disabling the track: the mic stays open, silence (DTX-cheap) is sent. */
+  setMuted(muted: boolean): void {
+    for (const sender of this.pc.getSenders()) if (sender.track) sender.track.enabled = !muted;
+  }
+
+  /** Swap the microphone mid-call without renegotiation. */
+  async replaceTrack(track: MediaStreamTrack): Promise<void> {
+    const sender = this.pc.getSenders().find((s) => s.track?.kind === 'audio');
+    await sender?.replaceTrack(track);
+  }
+
+  /** Change Opus settings (e.g. low-bandwidth mode) and renegotiate. */
+  async setOpusSettings(opus: OpusSettings): Promise<void> {
+    this.opus = opus;
+    await this.negotiate();
+  }
+
+  /** Ask for new ICE candidates (network changed, connection failed). */
+  restartIce(): void {
+    if (this.closed) return;
+    this.pc.restartIce();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.statsTimer);
+    this.pc.close();
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendDescription();
+    } finally {
+      this.makingOffer = false;
+    }
+    await this.applySenderParameters();
+  }
+
+  /** Send our local description with Opus parameters applied (the other side sends with them). */
+  private sendDescription(): void {
+    const description = this.pc.localDescription;
+    if (!description || (description.type !== 'offer' && description.type !== 'answer')) return;
+    this.options.sendSignal({ type: description.type, sdp: applyOpusSettings(description.sdp, this.opus) });
+  }
+
+  /** Cap our own send bitrate too, whatever the other side asked for. */
+  private async applySenderParameters(): Promise<void> {
+    for (const sender of this.pc.getSenders()) {
+      if (sender.track?.kind !== 'audio') continue;
+      const parameters = sender.getParameters();
+      if (!parameters.encodings?.length) continue;
+      parameters.encodings[0]!.maxBitrate = this.opus.maxAverageBitrate;
+      try {
+        await sender.setParameters(parameters);
+      } catch {
+        // Not yet negotiated; the next negotiation applies it.
+      }
+    }
+  }
+
+  private onConnectionState(): void {
+    const state = this.pc.connectionState;
+    this.emit('connectionState', state);
+    if (state === 'failed') this.restartIce();
+  }
+
+  private scheduleRestart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.pc.iceConnectionState === 'disconnected' || this.pc.iceConnectionState === 'failed') this.restartIce();
+    }, this.options.disconnectedRestartMs ?? 2000);
+  }
+
+  private async sample(): Promise<void> {
+    if (this.closed) return;
+    const report = await this.pc.getStats();
+    let path: CallStats['path'] = 'unknown';
+    let codec: string | null = null;
+    let rttMs: number | null = null;
+    let jitterMs: number | null = null;
+    let lost = 0;
+    let received = 0;
+    let sent = 0;
+    let recv = 0;
+    let concealed = 0;
+    let totalSamples = 0;
+    const byId = new Map<string, Record<string, unknown>>();
+    report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+    for (const s of byId.values()) {
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+        const pair = byId.get(s.selectedCandidatePairId);
+        const local = pair && byId.get(pair.localCandidateId as string);
+        const remote = pair && byId.get(pair.remoteCandidateId as string);
+        if (local && remote) path = local.candidateType === 'relay' || remote.candidateType === 'relay' ? 'relay' : 'direct';
+        if (pair && typeof pair.currentRoundTripTime === 'number') rttMs = pair.currentRoundTripTime * 1000;
+      }
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') {
+        sent += (s.bytesSent as number) ?? 0;
+        const c = byId.get(s.codecId as string);
+        if (c) codec = c.mimeType as string;
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        lost += (s.packetsLost as number) ?? 0;
+        received += (s.packetsReceived as number) ?? 0;
+        recv += (s.bytesReceived as number) ?? 0;
+        concealed += (s.concealedSamples as number) ?? 0;
+        totalSamples += (s.totalSamplesReceived as number) ?? 0;
+        if (typeof s.jitter === 'number') jitterMs = s.jitter * 1000;
+      }
+    }
+    const now = performance.now();
+    const prev = this.previous;
+    this.previous = { lost, received, sent, recv, at: now };
+    if (!prev) return;
+    const seconds = Math.max(0.001, (now - prev.at) / 1000);
+    const dLost = Math.max(0, lost - prev.lost);
+    const dReceived = Math.max(0, received - prev.received);
+    const lossFraction = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
+    this.emit('stats', {
+      path,
+      codec,
+      rttMs,
+      jitterMs,
+      lossFraction,
+      sendKbps: ((sent - prev.sent) * 8) / 1000 / seconds,
+      recvKbps: ((recv - prev.recv) * 8) / 1000 / seconds,
+      concealedFraction: totalSamples > 0 ? concealed / totalSamples : 0,
+      quality: classifyQuality({ rttMs, lossFraction, jitterMs }),
+    });
+  }
+}
