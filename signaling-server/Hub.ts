@@ -56,7 +56,8 @@ export class Hub {
       this.metrics.onlineUsers.inc();
     }
     set.add(connection);
-    this.chosen.set(userId, connection.principal.user.status);
+    // The first device brings the stored choice; later ones must not overwrite a newer change.
+    if (!this.chosen.has(userId)) this.chosen.set(userId, connection.principal.user.status);
     this.metrics.connections.inc();
     await this.presenceMayHaveChanged(userId, before);
   }

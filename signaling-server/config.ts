@@ -91,7 +91,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     if (raw === undefined || raw === '') continue;
     if (type === 'number') {
       const n = Number(raw);
-      if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+      // Number('  ') is 0: a blank value must not silently become port 0 (a random port).
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
       out[key] = n;
     } else if (type === 'list') {
       out[key] = raw.split(',').map((item) => item.trim()).filter(Boolean);

@@ -32,7 +32,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (![N, r, p].every((n) => Number.isSafeInteger(n) && n > 0)) return false;
   const salt = Buffer.from(parts[4]!, 'base64');
   const expected = Buffer.from(parts[5]!, 'base64');
-  const key = await derive(password, salt, { N, r, p });
+  let key: Buffer;
+  try {
+    key = await derive(password, salt, { N, r, p });
+  } catch {
+    // Parameters scrypt refuses (N not a power of two, over the memory limit): malformed, so no match.
+    return false;
+  }
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

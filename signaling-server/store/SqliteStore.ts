@@ -411,6 +411,9 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         if (input.clientId !== null && input.senderId !== null) {
           const existing = this.stmt.messageByClientId.get(input.senderId, input.clientId);
+          if (existing && existing.conversation_id !== input.conversationId) {
+            throw new EarshotError('CONFLICT', 'clientId already used for a message in another conversation');
+          }
           if (existing) return { message: toMessage(existing), created: false };
         }
         const { lastInsertRowid } = this.stmt.insertMessage.run(

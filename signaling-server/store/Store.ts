@@ -48,7 +48,8 @@ export interface Store {
   // Messages
   /**
    * Append a message. Idempotent on (senderId, clientId): a resend returns the stored message
-   * with `created: false`. Moves the sender's read marker to the new message.
+   * with `created: false`; the same clientId in another conversation is a CONFLICT.
+   * Moves the sender's read marker to the new message.
    */
   appendMessage(input: NewMessage): Promise<{ message: Message; created: boolean }>;
   /** Oldest first. `before`/`after` are exclusive message ids. */
