@@ -4,18 +4,27 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-/** Node's built-in modules, with and without the `node:` prefix. */
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'url', 'util', 'events', 'stream', 'worker_threads'];
+/**
+ * Node's built-in modules. Bare names are matched exactly (as `paths`), so a folder of ours
+ * called `util/` or `net/` is not mistaken for a built-in; `node:*` covers the prefixed form.
+ */
+const NODE_BUILTINS = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'url', 'util', 'events', 'stream', 'worker_threads', 'dgram', 'tls', 'zlib'];
 
 /** Import-restriction patterns that keep each folder inside its runtime (STYLE.md §1). */
 const forbid = (...groups) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map((g) => ({ group: g.group, message: g.message })) }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: groups.flatMap((g) => (g.names ?? []).map((name) => ({ name, message: g.message }))),
+      patterns: groups.filter((g) => g.group).map((g) => ({ group: g.group, message: g.message })),
+    },
+  ],
 });
 const SERVER = { group: ['**/signaling-server/**', '**/sfu/**'], message: 'server code is Node-only; share contracts through common/' };
 const RENDERER = { group: ['**/renderer/**'], message: 'renderer code runs in the page; share contracts through common/' };
 const DESKTOP = { group: ['**/main/**', '**/preload/**'], message: 'Electron process code stays in its process' };
 const ELECTRON = { group: ['electron', 'electron/*'], message: 'only main/ and preload/ may import electron' };
-const NODE = { group: nodeBuiltins, message: 'no Node built-ins in this runtime' };
+const NODE = { group: ['node:*'], names: NODE_BUILTINS, message: 'no Node built-ins in this runtime' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**', '.cache/**'] },

@@ -209,12 +209,20 @@ export class ChatService {
     );
   }
 
-  /** Tell each member about a new or changed conversation, each with their own unread view. */
+  /**
+   * Tell each member about a new or changed conversation, each with their own unread view, and
+   * the presence of its members: people who just came to share a conversation had no reason to
+   * hear about each other before.
+   */
   private async announce(record: ConversationRecord, userIds: number[]): Promise<void> {
-    for (const userId of new Set(userIds)) {
+    const members = [...new Set(userIds)];
+    for (const userId of members) {
       if (!this.hub.isOnline(userId)) continue;
       if (!(await this.store.getMembership(record.id, userId))) continue;
       this.hub.notify([userId], 'conversation.updated', { conversation: await this.view(record, userId) });
+      for (const other of members) {
+        if (other !== userId) this.hub.notify([userId], 'presence.changed', { userId: other, status: this.hub.presenceOf(other) }, false);
+      }
     }
   }
 

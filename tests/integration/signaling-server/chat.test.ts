@@ -168,6 +168,8 @@ describe('presence', () => {
     const bob = await register(srv.url, 'bob');
     const a = await connect(alice);
     await a.request('conversations.createDirect', { userId: bob.user.id });
+    // Starting the conversation tells Alice where Bob stands: not connected yet.
+    await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'offline');
 
     const b1 = await connect(bob);
     await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'online');
@@ -187,6 +189,17 @@ describe('presence', () => {
     // Do-not-disturb is remembered across reconnects.
     await connect(bob);
     await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'dnd');
+  });
+
+  it('tells two people each other\'s presence as soon as they share a new conversation', async () => {
+    const alice = await register(srv.url, 'alice');
+    const bob = await register(srv.url, 'bob');
+    const a = await connect(alice);
+    const b = await connect(bob);
+    await b.request('presence.set', { status: 'dnd' });
+    await a.request('conversations.createDirect', { userId: bob.user.id });
+    await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'dnd');
+    await b.waitFor('presence.changed', (d) => d.userId === alice.user.id && d.status === 'online');
   });
 
   it('is not pushed to people who share no conversation', async () => {

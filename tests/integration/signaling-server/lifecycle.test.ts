@@ -65,6 +65,7 @@ describe('lifecycle', () => {
     const bob = await register(srv.url, 'bob');
     const a = await TestClient.connect(srv.wsUrl, alice.token);
     await a.request('conversations.createDirect', { userId: bob.user.id });
+    await a.waitFor('presence.changed', (d) => d.userId === bob.user.id && d.status === 'offline');
     // A client whose pongs never come (a frozen laptop, a dead NAT mapping).
     const zombie = new WebSocket(srv.wsUrl, [PROTOCOL_NAME, TOKEN_PROTOCOL_PREFIX + bob.token], { autoPong: false });
     zombie.on('error', () => undefined);

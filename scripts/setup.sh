@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Installs everything Earshot needs on this machine, and nothing twice.
+#
+#   scripts/setup.sh            full: what `npm test` needs (runtime + test-only packages)
+#   scripts/setup.sh --runtime  minimal: what `npm start` needs (skips test-only apt packages)
+#
+# Steps: (1) Debian packages via apt, (2) npm dependencies + native modules, (3) the web client.
+# Each step checks first and does nothing when already done, so a second run takes a second or two.
+#
+# Environment:
+#   EARSHOT_SKIP_APT=1   never touch apt (install the listed packages yourself)
+set -euo pipefail
+
+# Debian packages. `name` = needed at runtime; `name:test` = needed only by the test suite.
+APT_PACKAGES=(
+  chromium:test # Playwright drives Debian's Chromium (Playwright's own download cannot work here)
+  sox:test      # test tones for the fake microphone
+)
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
+MODE=full
+for arg in "$@"; do
+  case "$arg" in
+    --runtime) MODE=runtime ;;
+    --full) MODE=full ;;
+    -h | --help)
+      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "setup: unknown argument: $arg (use --runtime or --full)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+export NPM_CONFIG_UPDATE_NOTIFIER=false # no "new npm available" notices in CI logs
+
+say() { printf 'setup: %s\n' "$*"; }
+T0=$SECONDS
+
+# ---------------------------------------------------------------------------------------------
+# 1. Debian packages
+# ---------------------------------------------------------------------------------------------
+wanted=()
+for entry in "${APT_PACKAGES[@]}"; do
+  name=${entry%%:*}
+  if [[ $entry == *:test && $MODE == runtime ]]; then continue; fi
+  wanted+=("$name")
+done
+
+apt_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+if ((${#wanted[@]} == 0)); then
+  :
+elif [[ ${EARSHOT_SKIP_APT:-} == 1 ]]; then
+  say "apt: skipped (EARSHOT_SKIP_APT=1); this mode expects: ${wanted[*]}"
+elif ! command -v dpkg-query >/dev/null 2>&1; then
+  say "apt: this is not a Debian-like system; install these packages yourself: ${wanted[*]}" >&2
+  say "then run again with EARSHOT_SKIP_APT=1" >&2
+  exit 1
+else
+  missing=()
+  for name in "${wanted[@]}"; do
+    apt_installed "$name" || missing+=("$name")
+  done
+  if ((${#missing[@]} == 0)); then
+    say "apt: ok (${wanted[*]})"
+  else
+    if [[ $(id -u) == 0 ]]; then
+      SUDO=()
+    elif command -v sudo >/dev/null 2>&1; then
+      SUDO=(sudo)
+    else
+      say "apt: missing packages: ${missing[*]}" >&2
+      say "not root and no sudo: run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+      say "(or set EARSHOT_SKIP_APT=1 if you provide them another way)" >&2
+      exit 1
+    fi
+    say "apt: installing ${missing[*]}"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2. npm dependencies
+# ---------------------------------------------------------------------------------------------
+# Lifecycle scripts stay off (--ignore-scripts): electron's postinstall downloads a binary from
+# outside the npm registry and mediasoup's builds its worker; each gets its own step. The native
+# modules we need now are rebuilt explicitly below.
+if [[ ! -f package-lock.json ]]; then
+  say "npm: no package-lock.json; generating it (commit it)"
+  npm install --package-lock-only --ignore-scripts --no-audit --no-fund
+fi
+
+# node-gyp needs Node's C headers; it downloads them from nodejs.org unless told where they are,
+# and nodejs.org is unreachable on the build machines. Point it at the installed headers.
+# (Only for the rebuild commands: npm itself warns about nodedir as an unknown setting.)
+GYP_ENV=()
+if [[ -z ${npm_config_nodedir:-} ]]; then
+  node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  if [[ -f $node_prefix/include/node/node.h ]]; then GYP_ENV=(npm_config_nodedir="$node_prefix"); fi
+fi
+
+STAMP=node_modules/.earshot-stamp
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ -d node_modules && -f $STAMP && $(cat "$STAMP") == "$lock_hash" ]]; then
+  say "npm: ok (node_modules matches package-lock.json)"
+else
+  if [[ ! -d node_modules ]]; then
+    say "npm: node_modules missing; npm ci"
+  else
+    say "npm: package-lock.json changed since the last install; npm ci"
+  fi
+  t=$SECONDS
+  npm ci --ignore-scripts --no-audit --no-fund
+  say "npm: rebuilding better-sqlite3 from source (node-gyp, about a minute on 2 cores)"
+  env "${GYP_ENV[@]}" npm rebuild better-sqlite3
+  say "npm: installed in $((SECONDS - t)) s"
+  printf '%s\n' "$lock_hash" >"$STAMP"
+fi
+
+# The native module must load with this Node (ABI changes when Node is upgraded).
+sqlite_ok() { node -e "require('better-sqlite3')(':memory:').close()" >/dev/null 2>&1; }
+if ! sqlite_ok; then
+  say "npm: better-sqlite3 does not load with node $(node -v); rebuilding"
+  env "${GYP_ENV[@]}" npm rebuild better-sqlite3
+  if ! sqlite_ok; then
+    node -e "require('better-sqlite3')(':memory:')" || true
+    say "npm: better-sqlite3 still does not load (needs python3, make and g++ to compile)" >&2
+    exit 1
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 3. Web client (served by the signaling server at /)
+# ---------------------------------------------------------------------------------------------
+OUT=dist/renderer/index.html
+if [[ ! -f renderer/index.html ]]; then
+  say "renderer: no renderer/index.html yet; nothing to build"
+elif [[ -f $OUT && -z $(find renderer common vite.config.ts package-lock.json -newer "$OUT" -print -quit) ]]; then
+  say "renderer: ok (dist/renderer is newer than its sources)"
+else
+  say "renderer: building dist/renderer (vite)"
+  t=$SECONDS
+  npx --no-install vite build --logLevel warn
+  touch "$OUT" # vite keeps file times of copied assets; mark the build as done now
+  say "renderer: built in $((SECONDS - t)) s"
+fi
+
+say "done ($MODE) in $((SECONDS - T0)) s"
