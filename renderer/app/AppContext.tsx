@@ -1,0 +1,21 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { AppState } from '../store/index.js';
+import type { AppController } from './AppController.js';
+
+/** The controller for the component tree; provided once in main.tsx. */
+export const AppContext = createContext<AppController | null>(null);
+
+export function useController(): AppController {
+  const controller = useContext(AppContext);
+  if (!controller) throw new Error('useController outside <AppContext.Provider>');
+  return controller;
+}
+
+/**
+ * Read from the store. The selector must return stable references (a slice field, a primitive):
+ * derive lists with useMemo in the component, not in the selector.
+ */
+export function useAppState<T>(selector: (state: AppState) => T): T {
+  return useStore(useController().store, selector);
+}
