@@ -36,6 +36,14 @@ export interface Settings {
   serverUrl: string;
   /** Show notifications for new messages. */
   messageNotifications: boolean;
+  /** Microphone processing (getUserMedia constraints). All on by default. */
+  echoCancellation: boolean;
+  noiseSuppression: boolean;
+  autoGainControl: boolean;
+  /** Opus discontinuous transmission: send almost nothing while silent. Default off. */
+  opusDtx: boolean;
+  /** Relay every call through TURN (hostile networks; hides the IP address from the peer). */
+  turnOnly: boolean;
 }
 
 export type SettingKey = keyof Settings;
@@ -43,4 +51,9 @@ export type SettingKey = keyof Settings;
 export const DEFAULT_SETTINGS: Settings = {
   serverUrl: '',
   messageNotifications: true,
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+  opusDtx: false,
+  turnOnly: false,
 };

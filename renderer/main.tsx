@@ -1,10 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createHttpApi } from './api/http.js';
-import { AppContext } from './app/AppContext.js';
+import { AppContext, CallContext } from './app/AppContext.js';
 import { AppController } from './app/AppController.js';
 import { createOutboxStorage } from './app/outboxStorage.js';
 import { getBridge } from './bridge/getBridge.js';
+import { CallController } from './call/CallController.js';
 import { App } from './components/App.js';
 import { SignalingClient } from './signaling/SignalingClient.js';
 import { httpBaseUrl, webSocketUrl } from './signaling/serverUrls.js';
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
     outbox: createOutboxStorage(safeLocalStorage()),
   });
 
+  const calls = new CallController({ store, bridge });
+  controller.onClient((client) => calls.attach(client));
+
   document.addEventListener('visibilitychange', () => controller.setPageVisible(document.visibilityState === 'visible'));
   window.addEventListener('online', () => controller.networkOnline());
   window.addEventListener('pagehide', () => controller.dispose());
@@ -34,7 +38,9 @@ async function main(): Promise<void> {
   createRoot(root).render(
     <StrictMode>
       <AppContext.Provider value={controller}>
-        <App />
+        <CallContext.Provider value={calls}>
+          <App />
+        </CallContext.Provider>
       </AppContext.Provider>
     </StrictMode>,
   );

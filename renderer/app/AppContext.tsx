@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { AppState } from '../store/index.js';
+import type { CallController } from '../call/CallController.js';
 import type { AppController } from './AppController.js';
 
 /** The controller for the component tree; provided once in main.tsx. */
@@ -18,4 +19,13 @@ export function useController(): AppController {
  */
 export function useAppState<T>(selector: (state: AppState) => T): T {
   return useStore(useController().store, selector);
+}
+
+/** The 1-on-1 call controller; provided once in main.tsx. */
+export const CallContext = createContext<CallController | null>(null);
+
+export function useCalls(): CallController {
+  const calls = useContext(CallContext);
+  if (!calls) throw new Error('useCalls outside <CallContext.Provider>');
+  return calls;
 }

@@ -69,6 +69,8 @@ export class AppController {
   /** Highest message id a markRead is in flight for, per conversation. */
   readonly #markingRead = new Map<number, number>();
   #notificationsEnabled = true;
+  /** Told about each new signaling client (and null on sign-out), e.g. the call controller. */
+  readonly #clientListeners = new Set<(client: SignalingClient | null) => void>();
   #lastBadge = -1;
   readonly #unsubscribeStore: () => void;
 
@@ -88,6 +90,13 @@ export class AppController {
         this.#outbox.save(this.#outboxUserId, Object.values(state.pending).flat());
       }
     });
+  }
+
+  /** Follow the signaling client across sign-ins; called at once with the current one. Returns an unsubscribe. */
+  onClient(listener: (client: SignalingClient | null) => void): () => void {
+    this.#clientListeners.add(listener);
+    listener(this.#client);
+    return () => this.#clientListeners.delete(listener);
   }
 
   /** The current signaling client (null while signed out). */
@@ -264,6 +273,7 @@ export class AppController {
       client.on('notification', (notification) => this.#onNotification(notification)),
     ];
     this.#unsubscribeClient = () => offs.forEach((off) => off());
+    for (const listener of this.#clientListeners) listener(client);
     client.connect();
   }
 
@@ -272,7 +282,9 @@ export class AppController {
     this.#unsubscribeClient?.();
     this.#unsubscribeClient = null;
     this.#client?.close();
+    const hadClient = this.#client !== null;
     this.#client = null;
+    if (hadClient) for (const listener of this.#clientListeners) listener(null);
     this.#sending.clear();
     this.#markingRead.clear();
   }

@@ -142,7 +142,8 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
   }
 
   private async negotiate(): Promise<void> {
-    if (this.closed) return;
+    // Mid-answer (an offer is being applied) there is nothing to offer; the answer covers it.
+    if (this.closed || this.pc.signalingState !== 'stable') return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();

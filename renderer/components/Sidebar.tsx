@@ -61,6 +61,12 @@ export function Sidebar({ onOpenDialog }: { onOpenDialog: (dialog: MainDialog) =
         <button type="button" onClick={() => onOpenDialog('rooms')}>
           Browse rooms
         </button>
+        <button type="button" onClick={() => onOpenDialog('history')}>
+          Call history
+        </button>
+        <button type="button" onClick={() => onOpenDialog('settings')}>
+          Settings
+        </button>
       </div>
       <ConversationList />
     </aside>

@@ -1,4 +1,4 @@
-import { useAppState } from '../app/AppContext.js';
+import { useAppState, useCalls } from '../app/AppContext.js';
 import { conversationName, peerOf } from '../store/conversationsSlice.js';
 import { presenceOf } from '../store/presenceSlice.js';
 import { Composer } from './Composer.js';
@@ -10,6 +10,8 @@ export function ThreadView() {
   const conversation = useAppState((s) => (s.selectedConversationId === null ? undefined : s.conversations[s.selectedConversationId]));
   const myId = useAppState((s) => s.me?.id);
   const presence = useAppState((s) => s.presence);
+  const inCall = useAppState((s) => s.call !== null);
+  const calls = useCalls();
 
   if (!conversation) {
     return (
@@ -25,7 +27,12 @@ export function ThreadView() {
       <header className="thread-header">
         <h2>{name}</h2>
         {peer ? (
-          <PresenceText status={presenceOf(presence, peer.id)} className="thread-presence" />
+          <>
+            <PresenceText status={presenceOf(presence, peer.id)} className="thread-presence" />
+            <button type="button" className="primary call-button" disabled={inCall} onClick={() => void calls.place(conversation.id, peer.displayName)}>
+              Call
+            </button>
+          </>
         ) : (
           <span className="thread-meta">
             {conversation.kind === 'room' ? 'Room' : 'Group'} · {conversation.members.length} {conversation.members.length === 1 ? 'member' : 'members'}

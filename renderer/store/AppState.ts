@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import type { CallSlice } from './callSlice.js';
 import type { ConnectionSlice } from './connectionSlice.js';
 import type { ConversationsSlice } from './conversationsSlice.js';
 import type { MessagesSlice } from './messagesSlice.js';
@@ -6,7 +7,7 @@ import type { PresenceSlice } from './presenceSlice.js';
 import type { SessionSlice } from './sessionSlice.js';
 
 /** The whole renderer state: every slice combined (store/index.ts). */
-export type AppState = SessionSlice & ConversationsSlice & MessagesSlice & PresenceSlice & ConnectionSlice;
+export type AppState = SessionSlice & ConversationsSlice & MessagesSlice & PresenceSlice & ConnectionSlice & CallSlice;
 
 /** How each slice is typed (STYLE.md §11): it sees the whole state, owns its own part. */
 export type AppSlice<T> = StateCreator<AppState, [], [], T>;

@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppState } from './AppState.js';
+import { createCallSlice } from './callSlice.js';
 import { createConnectionSlice } from './connectionSlice.js';
 import { createConversationsSlice } from './conversationsSlice.js';
 import { createMessagesSlice } from './messagesSlice.js';
@@ -20,5 +21,6 @@ export function createAppStore(): AppStore {
     ...createMessagesSlice(...args),
     ...createPresenceSlice(...args),
     ...createConnectionSlice(...args),
+    ...createCallSlice(...args),
   }));
 }

@@ -1,6 +1,7 @@
 import type { Me, PublicConfig, User } from '../../common/protocol/index.js';
 import type { AppSlice } from './AppState.js';
 import { initialConnectionState } from './connectionSlice.js';
+import { initialCallState } from './callSlice.js';
 import { initialConversationsState } from './conversationsSlice.js';
 import { initialMessagesState } from './messagesSlice.js';
 import { initialPresenceState } from './presenceSlice.js';
@@ -57,6 +58,7 @@ export const createSessionSlice: AppSlice<SessionSlice> = (set) => ({
       ...initialMessagesState,
       ...initialPresenceState,
       ...initialConnectionState,
+      ...initialCallState,
       authStatus: 'signedOut',
       authMessage: message,
     }),

@@ -1,0 +1,17 @@
+import { useAppState } from '../app/AppContext.js';
+import { useController } from '../app/AppContext.js';
+
+/** The outcome of the last call attempt ("Bob is offline", "Call declined"…), until dismissed. */
+export function CallNotice() {
+  const notice = useAppState((s) => s.callNotice);
+  const store = useController().store;
+  if (!notice) return null;
+  return (
+    <div className="call-notice" role="alert" key={notice.id}>
+      <span>{notice.text}</span>
+      <button type="button" className="ghost" onClick={() => store.getState().dismissCallNotice()}>
+        Dismiss
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import type { SessionResponse } from '../../common/protocol/index.js';
+import { installAudioProbe } from './audioProbe.js';
+import { launchChromium } from './chromium.js';
+import type { TestServer } from './testServer.js';
+import { makeTone } from './tones.js';
+import { register, TestClient } from './wsClient.js';
+
+/** One signed-in person in their own browser, whose fake microphone plays `toneHz`. */
+export interface Participant {
+  name: string;
+  session: SessionResponse;
+  browser: Browser;
+  page: Page;
+  toneHz: number;
+}
+
+/**
+ * Register `username` through the API and open the web client signed in, in a browser of its
+ * own whose microphone is a sox tone. The token goes into localStorage the way the client
+ * stores it after signing in, so the test skips the sign-in form (chat.spec covers that).
+ */
+export async function openParticipant(
+  srv: TestServer,
+  username: string,
+  displayName: string,
+  toneHz: number,
+  opts: { settings?: Record<string, unknown>; launch?: (wav: string) => Promise<Browser>; baseUrl?: string } = {},
+): Promise<Participant> {
+  const session = await register(srv.url, username, displayName);
+  const wav = await makeTone(toneHz, 30);
+  const browser = await (opts.launch ?? launchChromium)(wav);
+  const page = await browser.newPage();
+  await installAudioProbe(page);
+  await page.addInitScript(
+    ({ token, settings }) => {
+      if (!sessionStorage.getItem('earshot:test-initialised')) {
+        localStorage.setItem('earshot:sessionToken', token);
+        for (const [key, value] of Object.entries(settings)) localStorage.setItem(`earshot:setting:${key}`, JSON.stringify(value));
+        sessionStorage.setItem('earshot:test-initialised', '1');
+      }
+    },
+    { token: session.token, settings: opts.settings ?? {} },
+  );
+  await page.goto(opts.baseUrl ?? srv.url);
+  await expect(page.getByRole('button', { name: 'New direct message' })).toBeVisible();
+  return { name: displayName, session, browser, page, toneHz };
+}
+
+/** Create the direct conversation between two people (through the real server). */
+export async function createDirect(srv: TestServer, a: Participant, b: Participant): Promise<number> {
+  const client = await TestClient.connect(srv.wsUrl, a.session.token);
+  const { conversation } = await client.request('conversations.createDirect', { userId: b.session.user.id });
+  client.close();
+  return conversation.id;
+}
+
+export async function openConversation(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: new RegExp(name) }).first().click();
+  await expect(page.getByRole('main')).toContainText(name);
+}
+
+/** Attach server log and screenshots when a test failed. */
+export async function attachOnFailure(testInfo: TestInfo, srv: TestServer | undefined, people: Participant[]): Promise<void> {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  for (const p of people) {
+    await testInfo.attach(`${p.name}.png`, { body: await p.page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
+  }
+  if (srv) await testInfo.attach('server.log', { body: readFileSync(srv.logFile), contentType: 'text/plain' });
+}
