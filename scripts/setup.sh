@@ -15,6 +15,10 @@ set -euo pipefail
 APT_PACKAGES=(
   chromium:test # Playwright drives Debian's Chromium (Playwright's own download cannot work here)
   sox:test      # test tones for the fake microphone
+  coturn:test   # the TURN relay the call tests start with a generated config (production runs its own)
+  iptables:test # blocking the direct path between test network namespaces
+  iproute2:test # ip netns / veth for those namespaces
+  openssl:test  # self-signed certificates for the TLS tests
 )
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

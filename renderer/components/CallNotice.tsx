@@ -1,5 +1,4 @@
-import { useAppState } from '../app/AppContext.js';
-import { useController } from '../app/AppContext.js';
+import { useAppState, useController } from '../app/AppContext.js';
 
 /** The outcome of the last call attempt ("Bob is offline", "Call declined"…), until dismissed. */
 export function CallNotice() {
@@ -7,8 +6,8 @@ export function CallNotice() {
   const store = useController().store;
   if (!notice) return null;
   return (
-    <div className="call-notice" role="alert" key={notice.id}>
-      <span>{notice.text}</span>
+    <div className="call-notice" key={notice.id}>
+      <span role="alert">{notice.text}</span>
       <button type="button" className="ghost" onClick={() => store.getState().dismissCallNotice()}>
         Dismiss
       </button>

@@ -26,9 +26,9 @@ export async function openParticipant(
   username: string,
   displayName: string,
   toneHz: number,
-  opts: { settings?: Record<string, unknown>; launch?: (wav: string) => Promise<Browser>; baseUrl?: string } = {},
+  opts: { settings?: Record<string, unknown>; launch?: (wav: string) => Promise<Browser>; baseUrl?: string; session?: SessionResponse } = {},
 ): Promise<Participant> {
-  const session = await register(srv.url, username, displayName);
+  const session = opts.session ?? (await register(srv.url, username, displayName));
   const wav = await makeTone(toneHz, 30);
   const browser = await (opts.launch ?? launchChromium)(wav);
   const page = await browser.newPage();
