@@ -72,4 +72,11 @@ test('a 1-on-1 call carries each side\'s tone, in Opus at HD bitrate; mute silen
     if (p === bob) await openConversation(bob.page, 'Alice');
     await expect(p.page.getByRole('log', { name: 'Messages' })).toContainText(/Voice call ended · \d:\d\d/);
   }
+
+  // The call is in both people's call history, with its outcome and duration.
+  await alice.page.getByRole('button', { name: 'Call history' }).click();
+  const history = alice.page.getByRole('dialog', { name: 'Call history' }).getByRole('list', { name: 'Calls' });
+  await expect(history.getByRole('listitem').first()).toContainText(/To Bob\s*Completed\s*\d:\d\d/);
+  await bob.page.getByRole('button', { name: 'Call history' }).click();
+  await expect(bob.page.getByRole('dialog', { name: 'Call history' }).getByRole('listitem').first()).toContainText(/From Alice\s*Completed/);
 });
