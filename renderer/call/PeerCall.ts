@@ -1,5 +1,5 @@
 import type { CallSignal, IceConfig } from '../../common/protocol/calls.js';
-import { TypedEmitter } from '../lib/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { classifyQuality, type CallQuality } from './callQuality.js';
 import { applyOpusSettings, DEFAULT_OPUS, type OpusSettings } from './opusSdp.js';
 

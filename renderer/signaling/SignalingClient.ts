@@ -13,7 +13,7 @@ import {
 } from '../../common/protocol/index.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from '../lib/backoffDelay.js';
 import { createLogger, type Logger } from '../lib/createLogger.js';
-import { TypedEmitter } from '../lib/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import {
   SOCKET_OPEN,
   type ConnectionState,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { TypedEmitter } from '../../../../renderer/lib/TypedEmitter.js';
+import { TypedEmitter } from '../../../common/TypedEmitter.js';
 
 type Events = { ping: [n: number]; pair: [a: string, b: boolean] };
 

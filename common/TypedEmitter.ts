@@ -5,6 +5,9 @@
  * A listener that throws does not stop the others: the error goes to `onListenerError`
  * (default: console.error) and emission continues.
  */
+/** common/ has neither DOM nor Node types; every runtime it runs in has a console. */
+const hostConsole = (globalThis as { console?: { error(...args: unknown[]): void } }).console;
+
 export type EventMap<E> = { [K in keyof E]: unknown[] };
 export type Listener<A extends unknown[]> = (...args: A) => void;
 // Storage type: listeners are kept untyped and only ever called with their event's arguments.
@@ -16,7 +19,7 @@ export class TypedEmitter<E extends EventMap<E>> {
 
   constructor(onListenerError?: (error: unknown, event: keyof E) => void) {
     this.#onListenerError =
-      onListenerError ?? ((error, event) => console.error(`[emitter] listener for "${String(event)}" threw`, error));
+      onListenerError ?? ((error, event) => hostConsole?.error(`[emitter] listener for "${String(event)}" threw`, error));
   }
 
   /** Add a listener; returns a function that removes it. */
