@@ -142,6 +142,44 @@ if ! sqlite_ok; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 2b. mediasoup worker (group calls)
+# ---------------------------------------------------------------------------------------------
+# mediasoup loads node_modules/mediasoup/worker/out/Release/mediasoup-worker. Where it comes from,
+# first that works: what is already there for this version; the binary this machine built before
+# (cache keyed by version); mediasoup's own postinstall (downloads a prebuilt worker where the
+# internet is reachable; fails in about 30 s where it is not); a build from the npm tarball
+# against Debian's libraries (sfu/worker-build, about 5 minutes on 2 cores, then cached).
+MS_DIR=node_modules/mediasoup
+MS_BIN=$MS_DIR/worker/out/Release/mediasoup-worker
+MS_STAMP=$MS_DIR/worker/out/Release/.earshot-version
+if [[ -d $MS_DIR ]]; then
+  ms_version=$(node -p "require('./$MS_DIR/package.json').version")
+  if [[ -n ${MEDIASOUP_WORKER_BIN:-} ]]; then
+    say "mediasoup: using MEDIASOUP_WORKER_BIN=$MEDIASOUP_WORKER_BIN"
+  elif [[ -x $MS_BIN && -f $MS_STAMP && $(cat "$MS_STAMP") == "$ms_version" ]]; then
+    say "mediasoup: ok (worker $ms_version)"
+  else
+    t=$SECONDS
+    cached="${EARSHOT_CACHE_DIR:-$HOME/.cache/earshot}/mediasoup-worker/$ms_version/mediasoup-worker"
+    if [[ ! -x $cached && ${EARSHOT_MEDIASOUP_PREBUILT:-1} == 1 ]]; then
+      say "mediasoup: trying mediasoup's prebuilt worker download"
+      if (cd "$MS_DIR" && timeout 600 node npm-scripts.mjs postinstall >/tmp/earshot-mediasoup-postinstall.log 2>&1) && [[ -x $MS_BIN ]]; then
+        cached=$MS_BIN
+      else
+        say "mediasoup: no prebuilt worker (log: /tmp/earshot-mediasoup-postinstall.log); building against Debian's libraries"
+      fi
+    fi
+    if [[ $cached != "$MS_BIN" ]]; then
+      cached=$(bash sfu/worker-build/build-worker.sh "$ms_version")
+      mkdir -p "$(dirname "$MS_BIN")"
+      cp "$cached" "$MS_BIN.tmp" && mv "$MS_BIN.tmp" "$MS_BIN"
+    fi
+    printf '%s\n' "$ms_version" >"$MS_STAMP"
+    say "mediasoup: worker $ms_version ready in $((SECONDS - t)) s"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 3. Web client (served by the signaling server at /)
 # ---------------------------------------------------------------------------------------------
 OUT=dist/renderer/index.html

@@ -15,7 +15,9 @@ import {
 } from '../common/protocol/index.js';
 import { AuthService, type Principal } from './auth/AuthService.js';
 import type { ScryptParams } from './auth/passwords.js';
+import type { Sfu } from '../sfu/Sfu.js';
 import { CallService } from './calls/CallService.js';
+import { GroupCallService } from './calls/GroupCallService.js';
 import { ChatService } from './ChatService.js';
 import { ClientConnection } from './ClientConnection.js';
 import { systemClock, type Clock } from './Clock.js';
@@ -41,6 +43,8 @@ export interface SignalingServerOptions {
   logger?: Logger;
   /** Password hashing cost; tests lower it. */
   scrypt?: ScryptParams;
+  /** The SFU for group calls; without one, group calls answer UNAVAILABLE. */
+  sfu?: Sfu | null;
 }
 
 /** A request that arrives after this many consecutive rate-limit rejections closes the socket. */
@@ -57,6 +61,7 @@ export class SignalingServer {
   readonly auth: AuthService;
   readonly chat: ChatService;
   readonly calls: CallService;
+  readonly groups: GroupCallService;
   readonly metrics: Metrics;
   readonly logger: Logger;
   private readonly clock: Clock;
@@ -91,6 +96,7 @@ export class SignalingServer {
       logger: this.logger,
       ringTimeoutMs: this.config.ringTimeoutMs,
       reconnectGraceMs: this.config.reconnectGraceMs,
+      isInGroupCall: (userId) => this.groups.isInCall(userId),
       turn: {
         stunUrls: this.config.stunUrls,
         turnUrls: this.config.turnUrls,
@@ -99,7 +105,18 @@ export class SignalingServer {
         iceTransportPolicy: this.config.iceTransportPolicy,
       },
     });
-    this.services = { auth: this.auth, chat: this.chat, hub: this.hub, calls: this.calls };
+    this.groups = new GroupCallService({
+      store: this.store,
+      hub: this.hub,
+      chat: this.chat,
+      clock: this.clock,
+      logger: this.logger,
+      sfu: options.sfu ?? null,
+      cap: this.config.groupCallCap,
+      reconnectGraceMs: this.config.reconnectGraceMs,
+      iceConfigFor: (userId) => this.calls.iceConfigFor(userId),
+    });
+    this.services = { auth: this.auth, chat: this.chat, hub: this.hub, calls: this.calls, groups: this.groups };
 
     const handler = createHttpApi({
       config: this.config,
@@ -156,6 +173,7 @@ export class SignalingServer {
       this.shuttingDown = true;
       clearInterval(this.heartbeat);
       this.calls.dispose();
+      this.groups.dispose();
       const closed = once(this.http, 'close');
       this.http.close();
       const sockets = [...this.wss.clients];
@@ -217,6 +235,7 @@ export class SignalingServer {
     ws.on('close', (code) => {
       connection.logger.debug({ code }, 'disconnected');
       this.calls.connectionClosed(connection);
+      this.groups.connectionClosed(connection);
       void this.hub.remove(connection).catch((error: unknown) => connection.logger.error({ err: error }, 'presence update failed'));
     });
     connection.logger.debug('connected');

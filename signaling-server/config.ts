@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -55,6 +56,17 @@ export const ServerConfig = z.strictObject({
   turnTtlSeconds: z.number().int().min(60).max(3600).default(3600),
   /** `relay` forces every client through TURN. Default all. */
   iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
+  /** Group calls: mediasoup workers on this node (0 = no SFU). Default: one per CPU core. */
+  sfuWorkers: z.number().int().min(0).max(64).default(availableParallelism()),
+  /** IP the SFU's transports bind. Default 127.0.0.1 (set a LAN/public address to serve others). */
+  sfuListenIp: z.string().default('127.0.0.1'),
+  /** IP announced in the SFU's ICE candidates (behind NAT, or when listening on 0.0.0.0). */
+  sfuAnnouncedIp: z.string().optional(),
+  /** UDP/TCP port range of the SFU's WebRTC transports. */
+  sfuMinPort: z.number().int().min(1024).max(65535).default(40000),
+  sfuMaxPort: z.number().int().min(1024).max(65535).default(40999),
+  /** Most participants in one group call. Default 50. */
+  groupCallCap: z.number().int().min(2).max(500).default(50),
 });
 export type ServerConfig = z.output<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;
@@ -78,6 +90,12 @@ const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'numb
   EARSHOT_TURN_SECRET: { key: 'turnSecret', type: 'string' },
   EARSHOT_TURN_TTL_SECONDS: { key: 'turnTtlSeconds', type: 'number' },
   EARSHOT_ICE_TRANSPORT_POLICY: { key: 'iceTransportPolicy', type: 'string' },
+  EARSHOT_SFU_WORKERS: { key: 'sfuWorkers', type: 'number' },
+  EARSHOT_SFU_LISTEN_IP: { key: 'sfuListenIp', type: 'string' },
+  EARSHOT_SFU_ANNOUNCED_IP: { key: 'sfuAnnouncedIp', type: 'string' },
+  EARSHOT_SFU_MIN_PORT: { key: 'sfuMinPort', type: 'number' },
+  EARSHOT_SFU_MAX_PORT: { key: 'sfuMaxPort', type: 'number' },
+  EARSHOT_GROUP_CALL_CAP: { key: 'groupCallCap', type: 'number' },
 };
 
 export class ConfigError extends Error {

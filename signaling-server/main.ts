@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { SignalingServer } from './SignalingServer.js';
+import { startSfu } from './startSfu.js';
 
 /** Entry point: `npm run server` (and `npm start`). Configuration from EARSHOT_* / EARSHOT_CONFIG. */
 async function main(): Promise<void> {
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const server = await SignalingServer.create({ config, logger });
+  const sfu = await startSfu(config, logger);
+  const server = await SignalingServer.create({ config, logger, sfu });
   console.log(`Earshot server ready: ${server.url}/  (data: ${config.dataDir})`);
 
   let stopping = false;
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close().then(
+    Promise.all([server.close(), sfu?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

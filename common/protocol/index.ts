@@ -3,3 +3,4 @@ export * from './methods.js';
 export * from './frames.js';
 export * from './http.js';
 export * from './calls.js';
+export * from './groupCalls.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { callNotifications, callRequests } from './calls.js';
+import { GroupCallInfo, groupCallNotifications, groupCallRequests } from './groupCalls.js';
 import {
   ChosenStatus,
   ClientMessageId,
@@ -27,6 +28,8 @@ export const requests = {
       me: Me,
       conversations: z.array(Conversation),
       presence: z.record(z.string(), PresenceStatus),
+      /** Group calls in progress in the user's conversations. */
+      groupCalls: z.array(GroupCallInfo).default([]),
     }),
   },
   /** Replace the current token with a fresh one (the old one is revoked). */
@@ -109,6 +112,7 @@ export const requests = {
     response: z.object({ status: PresenceStatus }),
   },
   ...callRequests,
+  ...groupCallRequests,
 } as const;
 
 /** Every notification the server pushes. */
@@ -130,6 +134,7 @@ export const notifications = {
   /** A frame had no usable request id (e.g. not JSON), so its error cannot be a response. */
   'protocol.error': z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
   ...callNotifications,
+  ...groupCallNotifications,
 } as const;
 
 export type RequestMethod = keyof typeof requests;

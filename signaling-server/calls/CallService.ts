@@ -24,6 +24,8 @@ export interface CallServiceOptions {
   ringTimeoutMs: number;
   /** How long a participant whose socket dropped may take to come back. Default 15 s. */
   reconnectGraceMs: number;
+  /** Whether the user is in a group call (then they are busy for 1-on-1 calls too). */
+  isInGroupCall?: (userId: number) => boolean;
 }
 
 /** Caller-side signals sent while ringing wait here and go to the device that answers. */
@@ -67,7 +69,7 @@ export class CallService {
 
   /** Whether the user is in a call (ringing or active); group calls will add to this. */
   isInCall(userId: number): boolean {
-    return this.byUser.has(userId);
+    return this.byUser.has(userId) || (this.options.isInGroupCall?.(userId) ?? false);
   }
 
   iceConfigFor(userId: number): IceConfig {

@@ -3,6 +3,7 @@ import type { ParsedRequest, RequestMethod, ResponseData } from '../../common/pr
 import type { AuthService, Principal } from '../auth/AuthService.js';
 import { toPublicUser } from '../auth/AuthService.js';
 import type { CallService } from '../calls/CallService.js';
+import type { GroupCallService } from '../calls/GroupCallService.js';
 import type { ChatService } from '../ChatService.js';
 import type { ClientConnection } from '../ClientConnection.js';
 import type { Hub } from '../Hub.js';
@@ -21,6 +22,7 @@ export interface Services {
   chat: ChatService;
   hub: Hub;
   calls: CallService;
+  groups: GroupCallService;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface Services {
  * protocol without handling it here fails to compile.
  */
 export async function dispatch(services: Services, ctx: DispatchContext, request: ParsedRequest): Promise<ResponseData<RequestMethod>> {
-  const { auth, chat, hub, calls } = services;
+  const { auth, chat, hub, calls, groups } = services;
   const { principal, connection } = ctx;
   const me = principal.user.id;
   switch (request.method) {
@@ -37,6 +39,7 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
         me: { ...toPublicUser(principal.user), permissions: [...principal.permissions] },
         conversations: await chat.conversationsOf(me),
         presence: await chat.presenceMap(me),
+        groupCalls: groups.ongoing((await chat.conversationsOf(me)).map((c) => c.id)),
       };
     }
     case 'session.refresh': {
@@ -89,6 +92,38 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
       return calls.rejoin(principal, connection, request.data.callId);
     case 'call.history':
       return { calls: await calls.history(principal, request.data.limit, request.data.before) };
+    case 'group.start':
+      return { call: await groups.start(principal, request.data.conversationId) };
+    case 'group.join':
+      return groups.join(principal, connection, request.data.conversationId);
+    case 'group.connectTransport':
+      await groups.connectTransport(connection, request.data.callId, request.data.transportId, request.data.dtlsParameters);
+      return {};
+    case 'group.produce':
+      return { producerId: await groups.produce(connection, request.data.callId, request.data.transportId, request.data.rtpParameters) };
+    case 'group.ready':
+      await groups.ready(connection, request.data.callId, request.data.rtpCapabilities);
+      return {};
+    case 'group.resumeConsumer':
+      await groups.resumeConsumer(connection, request.data.callId, request.data.consumerId);
+      return {};
+    case 'group.restartIce':
+      return { iceParameters: await groups.restartIce(connection, request.data.callId, request.data.transportId) };
+    case 'group.setMuted':
+      await groups.setMuted(connection, request.data.callId, request.data.muted);
+      return {};
+    case 'group.hostMute':
+      await groups.hostMute(connection, request.data.callId, request.data.participantId);
+      return {};
+    case 'group.hostMuteAll':
+      await groups.hostMute(connection, request.data.callId, null);
+      return {};
+    case 'group.askToUnmute':
+      await groups.askToUnmute(connection, request.data.callId, request.data.participantId);
+      return {};
+    case 'group.leave':
+      await groups.leave(connection, request.data.callId);
+      return {};
     default:
       return assertUnreachable(request);
   }

@@ -5,6 +5,8 @@ import pino from 'pino';
 import type { Clock } from '../../signaling-server/Clock.js';
 import { loadConfig, type ServerConfigInput } from '../../signaling-server/config.js';
 import { SignalingServer } from '../../signaling-server/SignalingServer.js';
+import { Sfu } from '../../sfu/Sfu.js';
+import { DEFAULT_SFU_OPTIONS } from '../../sfu/SfuTypes.js';
 
 /** Cheap scrypt for tests (the product default costs ~100 ms and 128 MiB per hash). */
 export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -17,6 +19,8 @@ export interface TestServer {
   dataDir: string;
   /** pino JSON log of this server: `<dataDir>/server.log`. */
   logFile: string;
+  /** The SFU when started with `sfu: true`. */
+  sfu: Sfu | null;
   stop(): Promise<void>;
 }
 
@@ -25,7 +29,7 @@ export interface TestServer {
  * temporary folder (or `dataDir`, to restart on the same data). Serves dist/renderer if built.
  */
 export async function startTestServer(
-  opts: { dataDir?: string; port?: number; config?: ServerConfigInput; clock?: Clock } = {},
+  opts: { dataDir?: string; port?: number; config?: ServerConfigInput; clock?: Clock; sfu?: boolean } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
   const config = loadConfig(
@@ -34,7 +38,9 @@ export async function startTestServer(
   );
   const logFile = path.join(dataDir, 'server.log');
   const logger = pino({ level: config.logLevel }, pino.destination({ dest: logFile, sync: true, append: true }));
-  const server = await SignalingServer.create({ config, logger, scrypt: TEST_SCRYPT, ...(opts.clock ? { clock: opts.clock } : {}) });
+  // One mediasoup worker on loopback: tests that kill it find it through server.groups / sfu.workerPids.
+  const sfu = opts.sfu ? await Sfu.create({ ...DEFAULT_SFU_OPTIONS, numWorkers: 1, rtcMinPort: 42000, rtcMaxPort: 42999 }) : null;
+  const server = await SignalingServer.create({ config, logger, scrypt: TEST_SCRYPT, sfu, ...(opts.clock ? { clock: opts.clock } : {}) });
   const url = server.url;
   return {
     server,
@@ -43,6 +49,10 @@ export async function startTestServer(
     port: server.port,
     dataDir,
     logFile,
-    stop: () => server.close(),
+    sfu,
+    stop: async () => {
+      await server.close();
+      await sfu?.close();
+    },
   };
 }

@@ -1,0 +1,199 @@
+import type { types as ms } from 'mediasoup';
+import { EarshotError } from '../common/errors.js';
+import { TypedEmitter } from '../common/TypedEmitter.js';
+import type { Sfu } from './Sfu.js';
+
+/** What a client needs to build a mediasoup-client transport. */
+export interface TransportParams {
+  id: string;
+  iceParameters: ms.IceParameters;
+  iceCandidates: ms.IceCandidate[];
+  dtlsParameters: ms.DtlsParameters;
+}
+
+export interface ConsumerParams {
+  consumerId: string;
+  producerId: string;
+  /** The peer whose microphone this is. */
+  producerPeerId: string;
+  kind: 'audio';
+  rtpParameters: ms.RtpParameters;
+}
+
+export type GroupRoomEvents = {
+  /** A (paused) consumer was created for `peerId`; the client sets it up and asks to resume it. */
+  newConsumer: [peerId: string, consumer: ConsumerParams];
+  consumerClosed: [peerId: string, consumerId: string];
+  /** Loudest first; empty when everyone is silent. Only emitted on change. */
+  speakers: [peerIds: string[]];
+  /** The router is gone (worker died or room closed). */
+  closed: [];
+};
+
+interface Peer {
+  id: string;
+  send: ms.WebRtcTransport;
+  recv: ms.WebRtcTransport;
+  producer: ms.Producer | undefined;
+  consumers: Map<string, ms.Consumer>;
+  rtpCapabilities: ms.RtpCapabilities | undefined;
+}
+
+/** mediasoup rejects malformed parameters with TypeError: that is the client's fault. */
+async function clientCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof TypeError || (error as Error).name === 'UnsupportedError') {
+      throw new EarshotError('BAD_REQUEST', `${what}: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * One group call's media: a router on the SFU, a send and a receive transport per peer, one
+ * audio producer per peer, and a consumer of every other peer's producer. Nothing is recorded
+ * or stored: packets are forwarded and forgotten.
+ */
+export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
+  readonly router: ms.Router;
+  private readonly sfu: Sfu;
+  private readonly levels: ms.AudioLevelObserver;
+  private readonly peers = new Map<string, Peer>();
+  private lastSpeakers = '';
+
+  private constructor(sfu: Sfu, router: ms.Router, levels: ms.AudioLevelObserver) {
+    super();
+    this.sfu = sfu;
+    this.router = router;
+    this.levels = levels;
+    router.observer.once('close', () => this.emit('closed'));
+    levels.on('volumes', (volumes) => this.setSpeakers(volumes.map((v) => v.producer.appData.peerId as string)));
+    levels.on('silence', () => this.setSpeakers([]));
+  }
+
+  static async create(sfu: Sfu): Promise<GroupRoom> {
+    const router = await sfu.createRouter();
+    const levels = await router.createAudioLevelObserver({ maxEntries: 3, threshold: -60, interval: 400 });
+    return new GroupRoom(sfu, router, levels);
+  }
+
+  get closed(): boolean {
+    return this.router.closed;
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  /** Create a peer with its two transports. */
+  async addPeer(peerId: string): Promise<{ routerRtpCapabilities: ms.RtpCapabilities; send: TransportParams; recv: TransportParams }> {
+    if (this.peers.has(peerId)) throw new EarshotError('CONFLICT', 'already in this call');
+    const send = await this.sfu.createWebRtcTransport(this.router, { peerId, direction: 'send' });
+    const recv = await this.sfu.createWebRtcTransport(this.router, { peerId, direction: 'recv' });
+    this.peers.set(peerId, { id: peerId, send, recv, producer: undefined, consumers: new Map(), rtpCapabilities: undefined });
+    const params = (t: ms.WebRtcTransport): TransportParams => ({
+      id: t.id,
+      iceParameters: t.iceParameters,
+      iceCandidates: t.iceCandidates,
+      dtlsParameters: t.dtlsParameters,
+    });
+    return { routerRtpCapabilities: this.router.rtpCapabilities, send: params(send), recv: params(recv) };
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const transport = this.transport(peerId, transportId);
+    await clientCall('connect', () => transport.connect({ dtlsParameters }));
+  }
+
+  /** Publish the peer's microphone and let every ready peer consume it. */
+  async produce(peerId: string, transportId: string, rtpParameters: ms.RtpParameters, paused: boolean): Promise<string> {
+    const peer = this.peer(peerId);
+    if (transportId !== peer.send.id) throw new EarshotError('BAD_REQUEST', 'produce on the send transport');
+    if (peer.producer) throw new EarshotError('CONFLICT', 'this participant already sends audio');
+    const producer = await clientCall('produce', () => peer.send.produce({ kind: 'audio', rtpParameters, paused, appData: { peerId } }));
+    peer.producer = producer;
+    await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
+    for (const other of this.peers.values()) if (other !== peer && other.rtpCapabilities) await this.consume(other, peer);
+    return producer.id;
+  }
+
+  /** The peer can receive: create a consumer of every other producer. */
+  async setReady(peerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<void> {
+    const peer = this.peer(peerId);
+    peer.rtpCapabilities = rtpCapabilities;
+    for (const other of this.peers.values()) if (other !== peer && other.producer) await this.consume(peer, other);
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.peer(peerId).consumers.get(consumerId);
+    if (!consumer) throw new EarshotError('NOT_FOUND', 'no such consumer');
+    await consumer.resume();
+  }
+
+  /** Pause (mute) or resume the peer's producer; its consumers stop receiving packets at once. */
+  async setProducerPaused(peerId: string, paused: boolean): Promise<void> {
+    const producer = this.peer(peerId).producer;
+    if (!producer) return;
+    if (paused) await producer.pause();
+    else await producer.resume();
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
+    return this.transport(peerId, transportId).restartIce();
+  }
+
+  removePeer(peerId: string): void {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    this.peers.delete(peerId);
+    // Closing the transports closes the producer, whose consumers at the other peers close too.
+    peer.send.close();
+    peer.recv.close();
+  }
+
+  close(): void {
+    this.peers.clear();
+    this.router.close();
+  }
+
+  private async consume(consumer: Peer, producerPeer: Peer): Promise<void> {
+    const producer = producerPeer.producer!;
+    if (!consumer.rtpCapabilities || !this.router.canConsume({ producerId: producer.id, rtpCapabilities: consumer.rtpCapabilities })) return;
+    const c = await consumer.recv.consume({ producerId: producer.id, rtpCapabilities: consumer.rtpCapabilities, paused: true });
+    consumer.consumers.set(c.id, c);
+    const closed = () => {
+      if (consumer.consumers.delete(c.id)) this.emit('consumerClosed', consumer.id, c.id);
+    };
+    c.on('producerclose', closed);
+    c.on('transportclose', () => consumer.consumers.delete(c.id));
+    this.emit('newConsumer', consumer.id, {
+      consumerId: c.id,
+      producerId: producer.id,
+      producerPeerId: producerPeer.id,
+      kind: 'audio',
+      rtpParameters: c.rtpParameters,
+    });
+  }
+
+  private peer(peerId: string): Peer {
+    const peer = this.peers.get(peerId);
+    if (!peer) throw new EarshotError('CALL_NOT_FOUND', 'not in this call');
+    return peer;
+  }
+
+  private transport(peerId: string, transportId: string): ms.WebRtcTransport {
+    const peer = this.peer(peerId);
+    if (transportId === peer.send.id) return peer.send;
+    if (transportId === peer.recv.id) return peer.recv;
+    throw new EarshotError('NOT_FOUND', 'no such transport');
+  }
+
+  private setSpeakers(peerIds: string[]): void {
+    const key = peerIds.join(',');
+    if (key === this.lastSpeakers) return;
+    this.lastSpeakers = key;
+    this.emit('speakers', peerIds);
+  }
+}
