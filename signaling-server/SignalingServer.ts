@@ -125,6 +125,10 @@ export class SignalingServer {
       logger: this.logger.child({ module: 'http' }),
       clock: this.clock,
       isShuttingDown: () => this.shuttingDown,
+      rooms: async (id) => {
+        const room = await this.store.getConversation(id);
+        return room?.kind === 'room' && room.guestAccess ? { conversationId: room.id, title: room.title ?? '' } : undefined;
+      },
       onSessionRevoked: (sessionId) => this.closeSession(sessionId),
     });
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res);

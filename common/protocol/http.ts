@@ -32,4 +32,18 @@ export const PublicConfig = z.object({
 });
 export type PublicConfig = z.infer<typeof PublicConfig>;
 
+/**
+ * POST /api/guest — join a room's voice calls as a guest, by display name, when the room allows
+ * guests. The token is scoped to that room: it can join the room's call and nothing else.
+ */
+export const GuestRequest = z.strictObject({
+  conversationId: z.number().int().positive(),
+  displayName: DisplayName,
+});
+export type GuestRequest = z.infer<typeof GuestRequest>;
+
+/** Public facts about a guest-enabled room: GET /api/guest/<conversationId>. */
+export const GuestRoomInfo = z.object({ conversationId: z.number(), title: z.string() });
+export type GuestRoomInfo = z.infer<typeof GuestRoomInfo>;
+
 /** Error body of every /api endpoint: `{ error: { code, message } }` with an HTTP status. */

@@ -3,6 +3,7 @@ import type { LoginRequest, Permission, RegisterRequest, User } from '../../comm
 import type { Clock } from '../Clock.js';
 import type { SessionRecord, Store, UserRecord } from '../store/Store.js';
 import { DEFAULT_SCRYPT, getDummyHash, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
+import { randomBytes } from 'node:crypto';
 import { hashToken, isWellFormedToken, newToken } from './tokens.js';
 
 export interface AuthServiceOptions {
@@ -113,9 +114,31 @@ export class AuthService {
     return new Set((await this.store.getRole(role))?.permissions ?? []);
   }
 
+  /**
+   * A guest for a room that allows guests: a user row marked guest (no password, `guest` role)
+   * and a session scoped to that room, valid for at most `ttlSeconds`.
+   */
+  async createGuest(conversationId: number, displayName: string, ttlSeconds = 4 * 3600): Promise<IssuedSession> {
+    const room = await this.store.getConversation(conversationId);
+    if (!room || room.kind !== 'room' || !room.guestAccess) throw new EarshotError('NOT_FOUND', 'no room with guest access here');
+    const user = await this.store.createUser({
+      username: `guest-${randomBytes(6).toString('hex')}`,
+      displayName,
+      // Not a scrypt hash: verifyPassword never matches it, so nobody can sign in as a guest.
+      passwordHash: 'guest-no-password',
+      role: 'guest',
+      createdAt: this.clock.now(),
+      guest: true,
+    });
+    return this.issue(user, { scopeConversationId: conversationId, ttlSeconds: Math.min(ttlSeconds, this.options.sessionTtlSeconds) });
+  }
+
   /** Swap a live session for a fresh one; the old token stops working at once. */
   async refresh(principal: Principal): Promise<IssuedSession> {
-    const issued = await this.issue(principal.user);
+    const issued = await this.issue(principal.user, {
+      scopeConversationId: principal.session.scopeConversationId,
+      ttlSeconds: this.options.sessionTtlSeconds,
+    });
     await this.store.revokeSession(principal.session.id, this.clock.now());
     return issued;
   }
@@ -126,11 +149,20 @@ export class AuthService {
     return session;
   }
 
-  private async issue(user: UserRecord): Promise<IssuedSession> {
+  private async issue(
+    user: UserRecord,
+    opts: { scopeConversationId: number | null; ttlSeconds: number } = { scopeConversationId: null, ttlSeconds: this.options.sessionTtlSeconds },
+  ): Promise<IssuedSession> {
     const token = newToken();
     const now = this.clock.now();
-    const expiresAt = now + this.options.sessionTtlSeconds * 1000;
-    const session = await this.store.createSession({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+    const expiresAt = now + opts.ttlSeconds * 1000;
+    const session = await this.store.createSession({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt,
+      scopeConversationId: opts.scopeConversationId,
+    });
     return { token, expiresAt, session, user };
   }
 }

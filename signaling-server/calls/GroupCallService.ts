@@ -33,6 +33,7 @@ interface Participant {
   id: string;
   userId: number;
   displayName: string;
+  guest: boolean;
   connection: ClientConnection;
   joinedAt: number;
   muted: boolean;
@@ -108,7 +109,8 @@ export class GroupCallService {
 
   async join(principal: Principal, connection: ClientConnection, conversationId: number) {
     requirePermission(principal, 'groupcall.join');
-    await this.o.chat.requireMember(principal, conversationId);
+    if (principal.session.scopeConversationId === null) await this.o.chat.requireMember(principal, conversationId);
+    else await this.requireGuestRoom(principal, conversationId);
     const call = this.byConversation.get(conversationId);
     if (!call) throw new EarshotError('CALL_NOT_FOUND', 'no call in progress here');
     // The same person joining again (reconnect, second device) replaces their earlier place.
@@ -120,6 +122,7 @@ export class GroupCallService {
       id: randomBytes(9).toString('base64url'),
       userId: principal.user.id,
       displayName: principal.user.displayName,
+      guest: principal.user.guest,
       connection,
       joinedAt: previous?.joinedAt ?? now,
       muted: previous?.muted ?? false,
@@ -218,6 +221,14 @@ export class GroupCallService {
     for (const call of this.byId.values()) {
       for (const p of call.participants.values()) clearTimeout(p.grace);
       call.room.close();
+    }
+  }
+
+  /** A guest may join only the room its token is for, and only while the room still allows guests. */
+  private async requireGuestRoom(principal: Principal, conversationId: number): Promise<void> {
+    const room = await this.o.store.getConversation(conversationId);
+    if (principal.session.scopeConversationId !== conversationId || !room?.guestAccess) {
+      throw new EarshotError('NOT_FOUND', 'no such conversation');
     }
   }
 
@@ -334,7 +345,7 @@ export class GroupCallService {
           participantId: p.id,
           userId: p.userId,
           displayName: p.displayName,
-          guest: false,
+          guest: p.guest,
           host: p.userId === call.hostUserId,
           muted: p.muted,
           mutedByHost: p.mutedByHost,
@@ -348,12 +359,10 @@ export class GroupCallService {
     await this.notifyMembers(call.conversationId, this.info(call));
   }
 
+  /** Members of the conversation, and everyone in the call (guests are not members). */
   private async notifyMembers(conversationId: number, info: GroupCallInfo | null): Promise<void> {
     const members = await this.o.store.getMembers(conversationId);
-    this.o.hub.notify(
-      members.map((m) => m.userId),
-      'group.updated',
-      { conversationId, call: info },
-    );
+    const inCall = info?.participants.flatMap((p) => (p.userId === null ? [] : [p.userId])) ?? [];
+    this.o.hub.notify([...members.map((m) => m.userId), ...inCall], 'group.updated', { conversationId, call: info });
   }
 }

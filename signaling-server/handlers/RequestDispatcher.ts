@@ -1,4 +1,4 @@
-import { assertUnreachable } from '../../common/errors.js';
+import { assertUnreachable, EarshotError } from '../../common/errors.js';
 import type { ParsedRequest, RequestMethod, ResponseData } from '../../common/protocol/index.js';
 import type { AuthService, Principal } from '../auth/AuthService.js';
 import { toPublicUser } from '../auth/AuthService.js';
@@ -7,6 +7,20 @@ import type { GroupCallService } from '../calls/GroupCallService.js';
 import type { ChatService } from '../ChatService.js';
 import type { ClientConnection } from '../ClientConnection.js';
 import type { Hub } from '../Hub.js';
+
+/** What a guest session may call. */
+const GUEST_METHODS: ReadonlySet<RequestMethod> = new Set<RequestMethod>([
+  'sync.state',
+  'session.refresh',
+  'group.join',
+  'group.connectTransport',
+  'group.produce',
+  'group.ready',
+  'group.resumeConsumer',
+  'group.restartIce',
+  'group.setMuted',
+  'group.leave',
+]);
 
 export interface DispatchContext {
   /** Freshly re-authenticated for this request. */
@@ -33,13 +47,19 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
   const { auth, chat, hub, calls, groups } = services;
   const { principal, connection } = ctx;
   const me = principal.user.id;
+  // Guests hold a token scoped to one room: they may join its calls and nothing else.
+  if (principal.session.scopeConversationId !== null && !GUEST_METHODS.has(request.method)) {
+    throw new EarshotError('FORBIDDEN', 'guests can only join the room\'s voice call');
+  }
   switch (request.method) {
     case 'sync.state': {
+      const conversations = await chat.conversationsOf(me);
+      const scope = principal.session.scopeConversationId;
       return {
         me: { ...toPublicUser(principal.user), permissions: [...principal.permissions] },
-        conversations: await chat.conversationsOf(me),
+        conversations,
         presence: await chat.presenceMap(me),
-        groupCalls: groups.ongoing((await chat.conversationsOf(me)).map((c) => c.id)),
+        groupCalls: groups.ongoing(scope !== null ? [scope] : conversations.map((c) => c.id)),
       };
     }
     case 'session.refresh': {

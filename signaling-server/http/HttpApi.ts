@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import sirv from 'sirv';
 import type { z } from 'zod';
 import { EarshotError, type ErrorCode } from '../../common/errors.js';
-import { LoginRequest, RegisterRequest, type PublicConfig, type SessionResponse } from '../../common/protocol/index.js';
+import {
+  GuestRequest,
+  LoginRequest,
+  RegisterRequest,
+  type GuestRoomInfo,
+  type PublicConfig,
+  type SessionResponse,
+} from '../../common/protocol/index.js';
 import { toPublicUser, type AuthService, type IssuedSession } from '../auth/AuthService.js';
 import type { Clock } from '../Clock.js';
 import type { ServerConfig } from '../config.js';
@@ -14,7 +21,7 @@ import { setSecurityHeaders } from './securityHeaders.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 /** Metric labels are limited to these paths so arbitrary URLs cannot grow the label set. */
-const KNOWN_API_ROUTES = new Set(['/api/config', '/api/register', '/api/login', '/api/logout']);
+const KNOWN_API_ROUTES = new Set(['/api/config', '/api/register', '/api/login', '/api/logout', '/api/guest']);
 
 /** HTTP status for each error code that can come out of the REST endpoints. */
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -36,6 +43,8 @@ export interface HttpApiOptions {
   logger: Logger;
   clock: Clock;
   isShuttingDown(): boolean;
+  /** Title of a room open to guests (for the guest join page), or undefined. */
+  rooms(conversationId: number): Promise<GuestRoomInfo | undefined>;
   /** Called after logout so live sockets of that session are closed. */
   onSessionRevoked(sessionId: number): void;
 }
@@ -139,6 +148,17 @@ export function createHttpApi(options: HttpApiOptions) {
           logger.info({ username: body.username.slice(0, 64), ip: clientAddress(req) }, 'failed sign-in');
           throw error;
         }
+      } else if (pathname === '/api/guest' && method === 'POST') {
+        limitAuth(req);
+        const body = await readJson(req, GuestRequest);
+        const issued = await auth.createGuest(body.conversationId, body.displayName);
+        logger.info({ user: issued.user.id, conversation: body.conversationId }, 'guest joined');
+        sendJson(res, 201, sessionBody(issued));
+      } else if (pathname.startsWith('/api/guest/') && method === 'GET') {
+        const id = Number(pathname.slice('/api/guest/'.length));
+        const room = Number.isSafeInteger(id) && id > 0 ? await options.rooms(id) : undefined;
+        if (!room) throw new EarshotError('NOT_FOUND', 'no room with guest access here');
+        sendJson(res, 200, room);
       } else if (pathname === '/api/logout' && method === 'POST') {
         const session = await auth.logout(bearer(req));
         options.onSessionRevoked(session.id);

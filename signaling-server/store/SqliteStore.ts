@@ -29,6 +29,7 @@ interface UserRow {
   role: string;
   status: ChosenStatus;
   created_at: number;
+  guest: number;
 }
 interface ConversationRow {
   id: number;
@@ -68,6 +69,7 @@ const toUser = (r: UserRow): UserRecord => ({
   role: r.role,
   status: r.status,
   createdAt: r.created_at,
+  guest: r.guest === 1,
 });
 const toConversation = (r: ConversationRow): ConversationRecord => ({
   id: r.id,
@@ -112,13 +114,13 @@ export class SqliteStore implements Store {
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmt = {
-      insertUser: db.prepare<[string, string, string, string, number]>(
-        'INSERT INTO users (username, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      insertUser: db.prepare<[string, string, string, string, number, number]>(
+        'INSERT INTO users (username, display_name, password_hash, role, created_at, guest) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
       userByUsername: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?'),
       searchUsers: db.prepare<[string, string, number], UserRow>(
-        `SELECT * FROM users WHERE username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' COLLATE NOCASE
+        `SELECT * FROM users WHERE guest = 0 AND (username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' COLLATE NOCASE)
          ORDER BY username LIMIT ?`,
       ),
       listUsers: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY id'),
@@ -129,10 +131,13 @@ export class SqliteStore implements Store {
       upsertRole: db.prepare<[string, string]>(
         'INSERT INTO roles (name, permissions) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET permissions = excluded.permissions',
       ),
-      insertSession: db.prepare<[string, number, number, number]>(
-        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      insertSession: db.prepare<[string, number, number, number, number | null]>(
+        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, scope_conversation_id) VALUES (?, ?, ?, ?, ?)',
       ),
-      sessionByHash: db.prepare<[string], { id: number; token_hash: string; user_id: number; created_at: number; expires_at: number; revoked_at: number | null }>(
+      sessionByHash: db.prepare<
+        [string],
+        { id: number; token_hash: string; user_id: number; created_at: number; expires_at: number; revoked_at: number | null; scope_conversation_id: number | null }
+      >(
         'SELECT * FROM sessions WHERE token_hash = ?',
       ),
       revokeSession: db.prepare<[number, number]>('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
@@ -254,7 +259,7 @@ export class SqliteStore implements Store {
 
   createUser(input: NewUser): Promise<UserRecord> {
     return this.run(() => {
-      const { lastInsertRowid } = this.stmt.insertUser.run(input.username, input.displayName, input.passwordHash, input.role, input.createdAt);
+      const { lastInsertRowid } = this.stmt.insertUser.run(input.username, input.displayName, input.passwordHash, input.role, input.createdAt, input.guest ? 1 : 0);
       return toUser(this.stmt.userById.get(Number(lastInsertRowid))!);
     });
   }
@@ -307,14 +312,34 @@ export class SqliteStore implements Store {
 
   createSession(input: NewSession) {
     return this.run((): SessionRecord => {
-      const { lastInsertRowid } = this.stmt.insertSession.run(input.tokenHash, input.userId, input.createdAt, input.expiresAt);
-      return { id: Number(lastInsertRowid), revokedAt: null, ...input };
+      const scope = input.scopeConversationId ?? null;
+      const { lastInsertRowid } = this.stmt.insertSession.run(input.tokenHash, input.userId, input.createdAt, input.expiresAt, scope);
+      return {
+        id: Number(lastInsertRowid),
+        tokenHash: input.tokenHash,
+        userId: input.userId,
+        createdAt: input.createdAt,
+        expiresAt: input.expiresAt,
+        revokedAt: null,
+        scopeConversationId: scope,
+      };
     });
   }
   getSessionByTokenHash(tokenHash: string) {
     return this.run(() => {
       const r = this.stmt.sessionByHash.get(tokenHash);
-      return r && ({ id: r.id, tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at } satisfies SessionRecord);
+      return (
+        r &&
+        ({
+          id: r.id,
+          tokenHash: r.token_hash,
+          userId: r.user_id,
+          createdAt: r.created_at,
+          expiresAt: r.expires_at,
+          revokedAt: r.revoked_at,
+          scopeConversationId: r.scope_conversation_id,
+        } satisfies SessionRecord)
+      );
     });
   }
   revokeSession(sessionId: number, at: number) {

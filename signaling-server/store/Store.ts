@@ -85,8 +85,10 @@ export interface UserRecord {
   role: string;
   status: ChosenStatus;
   createdAt: number;
+  /** A guest: no password, a session scoped to one room's calls. */
+  guest: boolean;
 }
-export type NewUser = Pick<UserRecord, 'username' | 'displayName' | 'passwordHash' | 'role' | 'createdAt'>;
+export type NewUser = Pick<UserRecord, 'username' | 'displayName' | 'passwordHash' | 'role' | 'createdAt'> & { guest?: boolean };
 
 export interface RoleRecord {
   name: string;
@@ -102,8 +104,10 @@ export interface SessionRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** Guest sessions: the one room whose calls they may join; null for members. */
+  scopeConversationId: number | null;
 }
-export type NewSession = Pick<SessionRecord, 'tokenHash' | 'userId' | 'createdAt' | 'expiresAt'>;
+export type NewSession = Pick<SessionRecord, 'tokenHash' | 'userId' | 'createdAt' | 'expiresAt'> & { scopeConversationId?: number | null };
 
 export interface ConversationRecord {
   id: number;

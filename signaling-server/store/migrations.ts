@@ -103,6 +103,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; up: (db:
       `);
     },
   },
+  {
+    version: 3,
+    name: 'guests: guest users and room-scoped sessions',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE users ADD COLUMN guest INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN scope_conversation_id INTEGER REFERENCES conversations(id) ON DELETE CASCADE;
+      `);
+    },
+  },
 ];
 
 /** Apply every migration newer than the database's user_version. Returns the versions applied. */

@@ -148,3 +148,57 @@ describe.skipIf(!hasWorker)('group calls on the real SFU', () => {
     expect(again.call.participants).toHaveLength(2);
   });
 });
+
+describe.skipIf(!hasWorker)('guests', () => {
+  async function roomWithCall(guestAccess: boolean) {
+    srv = await startTestServer({ sfu: true });
+    const host = await register(srv.url, 'host', 'Host');
+    const h = await connect(host);
+    const { conversation } = await h.request('conversations.createRoom', { title: 'Support', guestAccess });
+    const { call } = await h.request('group.start', { conversationId: conversation.id });
+    await h.request('group.join', { conversationId: conversation.id });
+    return { h, roomId: conversation.id, callId: call.callId };
+  }
+  const guestLogin = (conversationId: number, displayName: string) =>
+    fetch(`${srv.url}/api/guest`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ conversationId, displayName }) });
+
+  it('join a guest-enabled room\'s call by display name and reach nothing else', async () => {
+    const { h, roomId } = await roomWithCall(true);
+    expect(await (await fetch(`${srv.url}/api/guest/${roomId}`)).json()).toEqual({ conversationId: roomId, title: 'Support' });
+    const res = await guestLogin(roomId, 'Visitor Vera');
+    expect(res.status).toBe(201);
+    const guest = (await res.json()) as SessionResponse;
+    expect(guest.user.role).toBe('guest');
+    const g = await connect(guest);
+    const state = await g.request('sync.state', {});
+    expect(state.conversations).toEqual([]);
+    expect(state.groupCalls[0]?.conversationId).toBe(roomId);
+    const joined = await g.request('group.join', { conversationId: roomId });
+    expect(joined.call.participants.find((p) => p.displayName === 'Visitor Vera')).toMatchObject({ guest: true, host: false });
+    await h.waitFor('group.updated', (d) => d.call?.participants.some((p) => p.guest) ?? false);
+    for (const attempt of [
+      g.request('messages.send', { conversationId: roomId, clientId: 'guest-msg-1', body: 'hi' }),
+      g.request('messages.history', { conversationId: roomId }),
+      g.request('users.search', { query: 'ho' }),
+      g.request('conversations.join', { conversationId: roomId }),
+      g.request('group.start', { conversationId: roomId }),
+      g.request('group.hostMuteAll', { callId: joined.call.callId }),
+      g.request('call.history', {}),
+    ]) {
+      await expect(attempt).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    }
+    // Guests do not show up when members search for people.
+    expect((await h.request('users.search', { query: 'guest' })).users).toEqual([]);
+  });
+
+  it('refuses guests for rooms without guest access, and a guest of one room in another room\'s call', async () => {
+    const { h, roomId } = await roomWithCall(false);
+    const closed = await guestLogin(roomId, 'Nope');
+    expect(closed.status).toBe(404);
+    expect(await closed.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const { conversation: open } = await h.request('conversations.createRoom', { title: 'Lobby', guestAccess: true });
+    const guest = (await (await guestLogin(open.id, 'Visitor')).json()) as SessionResponse;
+    const g = await connect(guest);
+    await expect(g.request('group.join', { conversationId: roomId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

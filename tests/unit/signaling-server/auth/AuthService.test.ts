@@ -203,7 +203,7 @@ describe('AuthService', () => {
 describe('toPublicUser', () => {
   it('drops the password hash, status and creation time', () => {
     expect(
-      toPublicUser({ id: 1, username: 'alice', displayName: 'Alice', passwordHash: 'scrypt$…', role: 'member', status: 'dnd', createdAt: 5 }),
+      toPublicUser({ id: 1, username: 'alice', displayName: 'Alice', passwordHash: 'scrypt$…', role: 'member', status: 'dnd', createdAt: 5, guest: false }),
     ).toStrictEqual({ id: 1, username: 'alice', displayName: 'Alice', role: 'member' });
   });
 });

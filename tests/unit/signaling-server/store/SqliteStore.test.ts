@@ -125,6 +125,7 @@ describe('SqliteStore', () => {
           role: 'member',
           status: 'online',
           createdAt: T0,
+          guest: false,
         });
         expect(await store.getUserById(user.id)).toStrictEqual(user);
         expect(await store.getUserByUsername('alice')).toStrictEqual(user);
@@ -242,7 +243,7 @@ describe('SqliteStore', () => {
 
     it('#createSession stores a live session found by its token hash', async () => {
       const session = await newSession('h1');
-      expect(session).toStrictEqual({ id: expect.any(Number), tokenHash: 'h1', userId: alice.id, createdAt: T0, expiresAt: T0 + 1000, revokedAt: null });
+      expect(session).toStrictEqual({ id: expect.any(Number), tokenHash: 'h1', userId: alice.id, createdAt: T0, expiresAt: T0 + 1000, revokedAt: null, scopeConversationId: null });
       expect(await store.getSessionByTokenHash('h1')).toStrictEqual(session);
     });
 
