@@ -21,6 +21,11 @@ export interface CallStats {
   quality: CallQuality;
 }
 
+/** The host of a `turn:` / `turns:` URL, e.g. `turn:10.0.0.1:3478?transport=udp` → `10.0.0.1`. */
+function turnHost(url: string): string | undefined {
+  return /^turns?:\[?([^\]?:]+)/.exec(url)?.[1];
+}
+
 export interface PeerCallEvents {
   /** The other side's audio stream. */
   remoteStream: [stream: MediaStream];
@@ -60,10 +65,13 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private previous: { lost: number; received: number; sent: number; recv: number; at: number } | undefined;
   private closed = false;
+  /** Host names/IPs of the TURN servers in the ICE configuration. */
+  private readonly turnHosts: Set<string>;
 
   constructor(options: PeerCallOptions) {
     super();
     this.options = options;
+    this.turnHosts = new Set(options.ice.iceServers.flatMap((server) => server.urls.map(turnHost).filter((h): h is string => h !== undefined)));
     this.opus = options.opus ?? DEFAULT_OPUS;
     const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
     this.pc = create({
@@ -209,7 +217,12 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
         const pair = byId.get(s.selectedCandidatePairId);
         const local = pair && byId.get(pair.localCandidateId as string);
         const remote = pair && byId.get(pair.remoteCandidateId as string);
-        if (local && remote) path = local.candidateType === 'relay' || remote.candidateType === 'relay' ? 'relay' : 'direct';
+        if (local && remote) {
+          // A relayed peer can show up as `prflx` (its checks arrived before its candidate was
+          // signalled); an address that is one of our TURN servers gives it away.
+          const viaTurn = remote.candidateType === 'prflx' && this.turnHosts.has(String(remote.address ?? remote.ip));
+          path = local.candidateType === 'relay' || remote.candidateType === 'relay' || viaTurn ? 'relay' : 'direct';
+        }
         if (pair && typeof pair.currentRoundTripTime === 'number') rttMs = pair.currentRoundTripTime * 1000;
       }
       if (s.type === 'outbound-rtp' && s.kind === 'audio') {

@@ -6,6 +6,7 @@
 // is loaded (exports.workerBin in node/lib/Worker.js). It must be in the
 // environment before require('mediasoup') / import 'mediasoup'; setting it later
 // has no effect.
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS script run by plain node from a scratch install */
 'use strict';
 
 const assert = require('node:assert/strict');

@@ -80,7 +80,7 @@ if [[ "$summary" =~ ^All\ tests\ passed.*\ in\ ([0-9]+)\ test\ case ]]; then
   passed="${BASH_REMATCH[1]}"
 elif [[ "$summary" =~ ([0-9]+)\ passed ]]; then
   passed="${BASH_REMATCH[1]}"
-  [[ "$summary" =~ ([0-9]+)\ failed ]] && failed="${BASH_REMATCH[1]}"
+  if [[ "$summary" =~ ([0-9]+)\ failed ]]; then failed="${BASH_REMATCH[1]}"; fi
 fi
 if ((status == 0)) && ((failed != 0 || passed != selected)); then status=1; fi
 

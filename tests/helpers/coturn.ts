@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -9,19 +9,38 @@ export interface Coturn {
   port: number;
   secret: string;
   realm: string;
-  /** turn: URLs for the signaling server's `turnUrls`. */
+  /** turn: URLs (UDP and TCP) on the first listening address, for the signaling server's `turnUrls`. */
   urls: string[];
+  /** Every address coturn listens on (`listening-ip` lines). */
+  listenIps: string[];
+  /** The address coturn relays from (`relay-ip`). */
+  relayIp: string;
+  /** turn: URLs (UDP and TCP) on one of `listenIps`, e.g. the gateway address a namespaced client reaches. */
+  urlsFor(listenIp: string): string[];
   logFile: string;
   stop(): Promise<void>;
 }
 
-/** A free UDP port on 127.0.0.1 (coturn listens on UDP and TCP with the same number). */
-async function freePort(): Promise<number> {
+const SETPRIV = '/usr/bin/setpriv';
+
+/** A free UDP port on `host` (coturn listens on UDP and TCP with the same number). */
+async function freePort(host: string): Promise<number> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
   const { port } = socket.address();
   socket.close();
   return port;
+}
+
+export interface CoturnOptions {
+  /** One listening address (default 127.0.0.1). Ignored when `listenIps` is given. */
+  listenIp?: string;
+  /** Several listening addresses, e.g. the host-side veth addresses of a test network (netns.ts). */
+  listenIps?: string[];
+  /** Address relayed traffic leaves from; default the first listening address. */
+  relayIp?: string;
+  /** The only peer addresses coturn will relay to (default 127.0.0.1). Include `relayIp` for relay-to-relay. */
+  allowedPeers?: string[];
 }
 
 /**
@@ -29,17 +48,19 @@ async function freePort(): Promise<number> {
  * denied everywhere except the addresses the test names (`allowedPeers`), as in production
  * where private, loopback and link-local ranges are refused.
  */
-export async function startCoturn(opts: { listenIp?: string; relayIp?: string; allowedPeers?: string[] } = {}): Promise<Coturn> {
+export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'earshot-coturn-'));
-  const listenIp = opts.listenIp ?? '127.0.0.1';
-  const port = await freePort();
+  const listenIps = opts.listenIps?.length ? opts.listenIps : [opts.listenIp ?? '127.0.0.1'];
+  const listenIp = listenIps[0]!;
+  const relayIp = opts.relayIp ?? listenIp;
+  const port = await freePort(listenIp);
   const secret = `test-${Math.random().toString(36).slice(2)}`;
   const realm = 'earshot.test';
   const logFile = path.join(dir, 'turn.log');
   const allowed = opts.allowedPeers ?? ['127.0.0.1'];
   const conf = [
-    `listening-ip=${listenIp}`,
-    `relay-ip=${opts.relayIp ?? listenIp}`,
+    ...listenIps.map((ip) => `listening-ip=${ip}`),
+    `relay-ip=${relayIp}`,
     `listening-port=${port}`,
     `min-port=49160`,
     `max-port=49999`,
@@ -62,16 +83,31 @@ export async function startCoturn(opts: { listenIp?: string; relayIp?: string; a
   ];
   const confFile = path.join(dir, 'turnserver.conf');
   writeFileSync(confFile, `${conf.join('\n')}\n`);
-  const child: ChildProcess = spawn('turnserver', ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through util-linux `setpriv --pdeathsig` (it execs turnserver, so the pid stays coturn's):
+  // coturn is terminated when the test process dies, even by SIGKILL, instead of lingering.
+  const [command, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'TERM', 'turnserver', '-c', confFile]] : ['turnserver', ['-c', confFile]];
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += String(d)));
   child.stderr!.on('data', (d) => (output += String(d)));
-  await waitForTcp(listenIp, port, 10_000, () => output);
+  try {
+    for (const ip of listenIps) await waitForTcp(ip, port, 10_000, () => output);
+  } catch (error) {
+    child.kill('SIGKILL'); // never leave a half-started relay behind
+    throw error;
+  }
+  const urlsFor = (ip: string) => {
+    if (!listenIps.includes(ip)) throw new Error(`coturn does not listen on ${ip} (only ${listenIps.join(', ')})`);
+    return [`turn:${ip}:${port}?transport=udp`, `turn:${ip}:${port}?transport=tcp`];
+  };
   return {
     port,
     secret,
     realm,
-    urls: [`turn:${listenIp}:${port}?transport=udp`, `turn:${listenIp}:${port}?transport=tcp`],
+    urls: urlsFor(listenIp),
+    listenIps,
+    relayIp,
+    urlsFor,
     logFile,
     stop: async () => {
       if (child.exitCode !== null) return;
