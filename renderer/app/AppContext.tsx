@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { AppState } from '../store/index.js';
 import type { CallController } from '../call/CallController.js';
+import type { GroupCallController } from '../group/GroupCallController.js';
 import type { AppController } from './AppController.js';
 
 /** The controller for the component tree; provided once in main.tsx. */
@@ -28,4 +29,13 @@ export function useCalls(): CallController {
   const calls = useContext(CallContext);
   if (!calls) throw new Error('useCalls outside <CallContext.Provider>');
   return calls;
+}
+
+/** The group call controller; provided once in main.tsx. */
+export const GroupCallContext = createContext<GroupCallController | null>(null);
+
+export function useGroupCalls(): GroupCallController {
+  const groupCalls = useContext(GroupCallContext);
+  if (!groupCalls) throw new Error('useGroupCalls outside <GroupCallContext.Provider>');
+  return groupCalls;
 }

@@ -323,6 +323,7 @@ export class AppController {
       }
       store.getState().setMe(sync.me);
       store.getState().setConversations(sync.conversations);
+      store.getState().setOngoingGroupCalls(sync.groupCalls);
       store.getState().setPresenceMap(sync.presence);
       this.#restoreOutbox(sync.me.id, present);
 
@@ -405,6 +406,12 @@ export class AppController {
       case 'call.ended':
       case 'call.signal':
       case 'call.peer':
+      case 'group.updated':
+      case 'group.newConsumer':
+      case 'group.consumerClosed':
+      case 'group.speakers':
+      case 'group.hostAction':
+      case 'group.rejoin':
         // Calls are the call engine's: it subscribes to the client's notifications itself.
         return;
       default:

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../lib/createLogger.js';
 import type { SignalingClient } from '../signaling/SignalingClient.js';
 import type { AppStore } from '../store/index.js';
 import { MicLevelMeter } from './MicLevelMeter.js';
+import { openMicrophone } from './openMicrophone.js';
 import { DEFAULT_OPUS } from './opusSdp.js';
 import { PeerCall } from './PeerCall.js';
 import { Ringer } from './Ringer.js';
@@ -194,13 +195,8 @@ export class CallController {
     return this.bridge.getSetting(key);
   }
 
-  private async openMicrophone(): Promise<MediaStream> {
-    const [echoCancellation, noiseSuppression, autoGainControl] = await Promise.all([
-      this.setting('echoCancellation'),
-      this.setting('noiseSuppression'),
-      this.setting('autoGainControl'),
-    ]);
-    return this.getUserMedia({ audio: { echoCancellation, noiseSuppression, autoGainControl, channelCount: 1 }, video: false });
+  private openMicrophone(): Promise<MediaStream> {
+    return openMicrophone({ bridge: this.bridge, getUserMedia: this.getUserMedia });
   }
 
   private async startPeer(ice: IceConfig, polite: boolean): Promise<void> {

@@ -1,42 +1,27 @@
-import { useEffect, useRef, useState } from 'react';
 import { useAppState, useCalls } from '../app/AppContext.js';
+import { StreamAudio } from './StreamAudio.js';
+import { useElapsedMs } from './useElapsedMs.js';
 
 const QUALITY_TEXT = { good: 'Good', fair: 'Fair', poor: 'Poor' } as const;
 const PATH_TEXT = { direct: 'Direct connection', relay: 'Relayed (TURN)', unknown: 'Connecting…' } as const;
 
-/** `mm:ss` since `since`, ticking every second. */
-function useElapsed(since: number | null): string {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (since === null) return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [since]);
-  if (since === null) return '00:00';
-  const total = Math.max(0, Math.floor((now - since) / 1000));
+/** `mm:ss` for the call timer. */
+function timer(ms: number | null): string {
+  const total = Math.floor((ms ?? 0) / 1000);
   return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
-}
-
-/** The other side's audio. Kept mounted for the whole call so playback never restarts. */
-function RemoteAudio() {
-  const stream = useAppState((s) => s.remoteStream);
-  const ref = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    if (ref.current) ref.current.srcObject = stream;
-  }, [stream]);
-  return <audio ref={ref} autoPlay aria-hidden="true" />;
 }
 
 /** Outgoing or active 1-on-1 call: who, status, timer, mute, hang up, mic level, quality, path. */
 export function CallPanel() {
   const calls = useCalls();
   const call = useAppState((s) => s.call);
-  const elapsed = useElapsed(call?.answeredAt ?? null);
+  const remoteStream = useAppState((s) => s.remoteStream);
+  const elapsed = timer(useElapsedMs(call?.answeredAt ?? null));
   if (!call || call.phase === 'incoming') return null;
   const active = call.phase === 'active';
   return (
     <section className="call-panel" aria-label={`Call with ${call.peerName}`}>
-      <RemoteAudio />
+      <StreamAudio stream={remoteStream} />
       <div className="call-who">
         <span className="avatar" aria-hidden="true">
           {call.peerName.slice(0, 1).toUpperCase()}

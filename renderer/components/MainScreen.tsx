@@ -5,6 +5,8 @@ import { CallNotice } from './CallNotice.js';
 import { CallPanel } from './CallPanel.js';
 import { IncomingCall } from './IncomingCall.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
+import { GroupCallNotice } from './GroupCallNotice.js';
+import { GroupCallPanel } from './GroupCallPanel.js';
 import { NewDirectDialog } from './NewDirectDialog.js';
 import { NewGroupDialog } from './NewGroupDialog.js';
 import { SettingsDialog } from './SettingsDialog.js';
@@ -26,6 +28,8 @@ export function MainScreen() {
         <div className="content">
           <CallNotice />
           <CallPanel />
+          <GroupCallNotice />
+          <GroupCallPanel />
           <ThreadView />
         </div>
       </div>

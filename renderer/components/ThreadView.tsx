@@ -2,15 +2,16 @@ import { useAppState, useCalls } from '../app/AppContext.js';
 import { conversationName, peerOf } from '../store/conversationsSlice.js';
 import { presenceOf } from '../store/presenceSlice.js';
 import { Composer } from './Composer.js';
+import { GroupCallBar } from './GroupCallBar.js';
 import { MessageList } from './MessageList.js';
 import { PresenceText } from './PresenceText.js';
 
-/** The open conversation: header (name + peer presence as text), messages, composer. */
+/** The open conversation: header (name + peer presence as text, calls), messages, composer. */
 export function ThreadView() {
   const conversation = useAppState((s) => (s.selectedConversationId === null ? undefined : s.conversations[s.selectedConversationId]));
   const myId = useAppState((s) => s.me?.id);
   const presence = useAppState((s) => s.presence);
-  const inCall = useAppState((s) => s.call !== null);
+  const inCall = useAppState((s) => s.call !== null || s.groupCall !== null);
   const calls = useCalls();
 
   if (!conversation) {
@@ -39,6 +40,7 @@ export function ThreadView() {
             {conversation.kind === 'room' && conversation.guestAccess ? ' · Guests allowed' : ''}
           </span>
         )}
+        <GroupCallBar conversationId={conversation.id} />
       </header>
       <MessageList key={`log-${conversation.id}`} conversation={conversation} />
       <Composer key={`composer-${conversation.id}`} conversationId={conversation.id} label={name} />

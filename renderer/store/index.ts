@@ -3,6 +3,7 @@ import type { AppState } from './AppState.js';
 import { createCallSlice } from './callSlice.js';
 import { createConnectionSlice } from './connectionSlice.js';
 import { createConversationsSlice } from './conversationsSlice.js';
+import { createGroupCallSlice } from './groupCallSlice.js';
 import { createMessagesSlice } from './messagesSlice.js';
 import { createPresenceSlice } from './presenceSlice.js';
 import { createSessionSlice } from './sessionSlice.js';
@@ -22,5 +23,6 @@ export function createAppStore(): AppStore {
     ...createPresenceSlice(...args),
     ...createConnectionSlice(...args),
     ...createCallSlice(...args),
+    ...createGroupCallSlice(...args),
   }));
 }

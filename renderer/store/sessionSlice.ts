@@ -3,6 +3,7 @@ import type { AppSlice } from './AppState.js';
 import { initialConnectionState } from './connectionSlice.js';
 import { initialCallState } from './callSlice.js';
 import { initialConversationsState } from './conversationsSlice.js';
+import { initialGroupCallState } from './groupCallSlice.js';
 import { initialMessagesState } from './messagesSlice.js';
 import { initialPresenceState } from './presenceSlice.js';
 
@@ -59,6 +60,7 @@ export const createSessionSlice: AppSlice<SessionSlice> = (set) => ({
       ...initialPresenceState,
       ...initialConnectionState,
       ...initialCallState,
+      ...initialGroupCallState,
       authStatus: 'signedOut',
       authMessage: message,
     }),
