@@ -13,7 +13,7 @@ export interface CallStats {
   jitterMs: number | null;
   /** Fraction of incoming packets lost since the previous sample. */
   lossFraction: number;
-  /** Outgoing audio bitrate (RTP payload + headers as counted by bytesSent), kbit/s. */
+  /** Outgoing audio bitrate, kbit/s: RTP payload only (bytesSent excludes headers and padding). */
   sendKbps: number;
   recvKbps: number;
   /** Share of received samples that had to be concealed, since the call started. */

@@ -1,0 +1,367 @@
+import type { Page } from '@playwright/test';
+
+/**
+ * In-page instruments for the call benchmarks, injected before the app loads. Everything is
+ * timestamped inside the page on the wall clock (`performance.timeOrigin + performance.now()`,
+ * ms since the epoch), so marks from two browsers on the same machine are comparable and none
+ * of Playwright's Node-side overhead (actionability checks, CDP round trips) is in a figure.
+ *
+ * Marks recorded (name → when):
+ * - `click` (detail: the button's text) — a capturing listener on window sees the click before
+ *   React's root listener does;
+ * - `ring-dialog` — an `alertdialog` was inserted (MutationObserver: the React commit, before
+ *   paint); `ring-frame` — the next animation frame after it;
+ * - `ws-out:<method>` / `ws-res:<method>` / `ws-in:<event>` — signaling frames for `call.*`:
+ *   request sent, its response received, notification received (before the app handles it);
+ * - `gum-start` / `gum-end` — the app's getUserMedia call (its stream is then analysed as `local`);
+ * - `pc-constructing` / `pc-created` (before and after the constructor), `pc-<connectionState>`,
+ *   `ice-<iceConnectionState>`, `gathering-<state>`, `signaling-<state>`, `ice-candidate`
+ *   (detail: type, protocol, address), `pc-track` — the app's RTCPeerConnection (its remote
+ *   stream is then analysed as `remote`);
+ * - `onset:<local|remote>` — first sample at or above the onset threshold on that stream;
+ *   `click:<local|remote>` — each sample at or above the click threshold after ≥ clickQuietMs
+ *   below it (detail: peak). These carry the sample's own media time, see `watchTrack`.
+ */
+export interface ProbeMark {
+  name: string;
+  /** Wall-clock time, ms since the epoch (sub-ms resolution on the main thread). */
+  t: number;
+  detail?: string;
+}
+
+export interface ProbeOptions {
+  /** |sample| at or above this marks the first audio of a stream (0–1 full scale). */
+  onsetThreshold: number;
+  /** |sample| at or above this, after a quiet gap, is a click. */
+  clickThreshold: number;
+  /** Samples must stay below clickThreshold this long before the next click counts, ms. */
+  clickQuietMs: number;
+}
+
+/** Outgoing audio counters of the newest open RTCPeerConnection (getStats outbound-rtp). */
+export interface OutboundAudio {
+  /** Stats timestamp, ms. */
+  timestamp: number;
+  /** RTP payload bytes (RFC 3550 octet count: no RTP header, no padding). */
+  bytesSent: number;
+  /** RTP header and padding bytes. */
+  headerBytesSent: number;
+  packetsSent: number;
+  codec: string | null;
+  path: 'direct' | 'relay' | 'unknown';
+}
+
+/** Incoming audio counters of the newest open RTCPeerConnection (getStats inbound-rtp); seconds and samples as in the spec. */
+export interface InboundAudio {
+  timestamp: number;
+  /** Sum over emitted samples of their time in the jitter buffer, s. */
+  jitterBufferDelay: number;
+  jitterBufferTargetDelay: number;
+  jitterBufferMinimumDelay: number;
+  jitterBufferEmittedCount: number;
+  totalSamplesReceived: number;
+  concealedSamples: number;
+  packetsReceived: number;
+  packetsLost: number;
+  /** Interarrival jitter, s. */
+  jitter: number;
+}
+
+interface BenchProbe {
+  marks: ProbeMark[];
+  errors: string[];
+  take(): ProbeMark[];
+  has(name: string): boolean;
+  outboundAudio(): Promise<OutboundAudio | null>;
+  inboundAudio(): Promise<InboundAudio | null>;
+  /** How late frames were read after their media time ended, ms: the largest seen per tag. */
+  readLagMs: Record<string, number>;
+}
+type ProbeWindow = Window & { __bench: BenchProbe };
+
+/** Chromium's MediaStreamTrackProcessor (not in TypeScript's DOM lib: Chromium only). */
+interface TrackProcessor {
+  readable: ReadableStream<AudioData>;
+}
+type TrackProcessorConstructor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => TrackProcessor;
+
+/** Runs in the page (serialised with toString): keep it self-contained. */
+function probeInPage(opts: ProbeOptions): void {
+  const now = () => performance.timeOrigin + performance.now();
+  const marks: ProbeMark[] = [];
+  const errors: string[] = [];
+  const mark = (name: string, detail?: string, t = now()) => {
+    marks.push(detail === undefined ? { name, t } : { name, t, detail });
+  };
+
+  // Clicks: capturing on window runs before React's listener on its root element.
+  window.addEventListener(
+    'click',
+    (event) => {
+      const button = event.target instanceof Element ? event.target.closest('button') : null;
+      if (button) mark('click', (button.textContent ?? '').trim());
+    },
+    { capture: true },
+  );
+
+  // The ring dialog: the MutationObserver callback runs as a microtask right after React's commit.
+  let ringShown = false;
+  new MutationObserver(() => {
+    const dialog = document.querySelector('[role="alertdialog"]');
+    if (dialog && !ringShown) {
+      ringShown = true;
+      mark('ring-dialog', dialog.getAttribute('aria-label') ?? '');
+      requestAnimationFrame(() => mark('ring-frame'));
+    } else if (!dialog) {
+      ringShown = false;
+    }
+  }).observe(document, { childList: true, subtree: true });
+
+  // Signaling frames of calls: requests out, their responses and notifications in.
+  const NativeWebSocket = window.WebSocket;
+  class ProbedWebSocket extends NativeWebSocket {
+    private readonly requests = new Map<number, string>();
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event: MessageEvent) => {
+        const t = now();
+        if (typeof event.data !== 'string') return;
+        try {
+          const frame = JSON.parse(event.data) as { id?: number; event?: string };
+          if (typeof frame.event === 'string' && frame.event.startsWith('call.')) mark(`ws-in:${frame.event}`, undefined, t);
+          const method = frame.id === undefined ? undefined : this.requests.get(frame.id);
+          if (method !== undefined) {
+            this.requests.delete(frame.id!);
+            mark(`ws-res:${method}`, undefined, t);
+          }
+        } catch {
+          // Not JSON: not ours to judge.
+        }
+      });
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      if (typeof data === 'string' && data.includes('"method":"call.')) {
+        try {
+          const frame = JSON.parse(data) as { id: number; method: string };
+          this.requests.set(frame.id, frame.method);
+          mark(`ws-out:${frame.method}`);
+        } catch {
+          // Ignore.
+        }
+      }
+      super.send(data);
+    }
+  }
+  window.WebSocket = ProbedWebSocket;
+
+  /*
+   * Audio: a MediaStreamTrackProcessor reads the track's frames as Chromium delivers them (the
+   * local track as captured, the remote track as the audio renderer pulls it for the app's
+   * playing <audio>), and every AudioData carries its media time on this page's performance
+   * timeline (µs). Onsets and clicks are timed to the sample from that, so the read loop's own
+   * scheduling does not matter as long as no frame is dropped (maxBufferSize: 2 s of 10 ms frames).
+   * Chosen over an AnalyserNode polled by rAF or a timer (shows only the newest window, ±16 ms),
+   * an AudioWorklet (measured: timestamps quantised by ~10 ms render callbacks, plus a
+   * MediaStreamAudioSourceNode FIFO whose delay differs per attachment by up to ~20 ms), and
+   * getStats() totalSamplesReceived − concealedSamples (counts NetEq output, cannot see clicks).
+   */
+  const Processor = (window as unknown as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
+  const readLagMs: Record<string, number> = {};
+  const readers = new Map<string, ReadableStreamDefaultReader<AudioData>>();
+  const watchTrack = async (track: MediaStreamTrack, tag: 'local' | 'remote') => {
+    if (!Processor) {
+      errors.push('MediaStreamTrackProcessor is missing');
+      return;
+    }
+    void readers.get(tag)?.cancel().catch(() => undefined);
+    const reader = new Processor({ track, maxBufferSize: 200 }).readable.getReader();
+    readers.set(tag, reader);
+    let onsetSeen = false;
+    let quiet = Infinity; // samples since the last one at or above the click threshold
+    let samples = new Float32Array(0);
+    for (;;) {
+      const { value: frame, done } = await reader.read();
+      if (done || !frame) return;
+      try {
+        const n = frame.numberOfFrames;
+        const rate = frame.sampleRate;
+        if (samples.length < n) samples = new Float32Array(n);
+        frame.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
+        const start = performance.timeOrigin + frame.timestamp / 1000;
+        readLagMs[tag] = Math.max(readLagMs[tag] ?? 0, now() - (start + (n * 1000) / rate));
+        const quietNeeded = (opts.clickQuietMs / 1000) * rate;
+        for (let i = 0; i < n; i++) {
+          const level = Math.abs(samples[i]!);
+          if (!onsetSeen && level >= opts.onsetThreshold) {
+            onsetSeen = true;
+            mark(`onset:${tag}`, level.toFixed(3), start + (i * 1000) / rate);
+          }
+          if (level >= opts.clickThreshold) {
+            if (quiet >= quietNeeded) mark(`click:${tag}`, level.toFixed(3), start + (i * 1000) / rate);
+            quiet = 0;
+          } else {
+            quiet++;
+          }
+        }
+      } finally {
+        frame.close();
+      }
+    }
+  };
+  const watch = (track: MediaStreamTrack | undefined, tag: 'local' | 'remote') => {
+    if (track) watchTrack(track, tag).catch((error: unknown) => errors.push(`watch ${tag}: ${String(error)}`));
+  };
+
+  // The app's microphone: keep the stream it gets and analyse it.
+  const devices = navigator.mediaDevices;
+  const nativeGetUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+    mark('gum-start');
+    const stream = await nativeGetUserMedia(constraints);
+    mark('gum-end');
+    watch(stream.getAudioTracks()[0], 'local');
+    return stream;
+  };
+
+  // The app's peer connections: state changes, and the remote stream to analyse.
+  const pcs: RTCPeerConnection[] = [];
+  const NativePeerConnection = window.RTCPeerConnection;
+  class ProbedPeerConnection extends NativePeerConnection {
+    constructor(config?: RTCConfiguration) {
+      mark('pc-constructing');
+      super(config);
+      pcs.push(this);
+      mark('pc-created');
+      this.addEventListener('connectionstatechange', () => mark(`pc-${this.connectionState}`));
+      this.addEventListener('iceconnectionstatechange', () => mark(`ice-${this.iceConnectionState}`));
+      this.addEventListener('icegatheringstatechange', () => mark(`gathering-${this.iceGatheringState}`));
+      this.addEventListener('signalingstatechange', () => mark(`signaling-${this.signalingState}`));
+      this.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
+        if (event.candidate) mark('ice-candidate', `${event.candidate.type ?? '?'} ${event.candidate.protocol ?? '?'} ${event.candidate.address ?? '?'}`);
+      });
+      this.addEventListener('track', (event: RTCTrackEvent) => {
+        mark('pc-track');
+        if (event.track.kind === 'audio') watch(event.track, 'remote');
+      });
+    }
+  }
+  window.RTCPeerConnection = ProbedPeerConnection;
+
+  const probe: BenchProbe = {
+    marks,
+    errors,
+    take: () => marks.splice(0),
+    has: (name) => marks.some((m) => m.name === name),
+    outboundAudio: async () => {
+      const pc = [...pcs].reverse().find((p) => p.connectionState !== 'closed');
+      if (!pc) return null;
+      const stats = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
+      let result: OutboundAudio | null = null;
+      let path: OutboundAudio['path'] = 'unknown';
+      for (const s of stats.values()) {
+        if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+          const pair = stats.get(s.selectedCandidatePairId);
+          const local = pair && stats.get(pair.localCandidateId as string);
+          const remote = pair && stats.get(pair.remoteCandidateId as string);
+          if (local && remote) path = local.candidateType === 'relay' || remote.candidateType === 'relay' ? 'relay' : 'direct';
+        }
+      }
+      for (const s of stats.values()) {
+        if (s.type !== 'outbound-rtp' || s.kind !== 'audio') continue;
+        result = {
+          timestamp: s.timestamp as number,
+          bytesSent: (s.bytesSent as number) ?? 0,
+          headerBytesSent: (s.headerBytesSent as number) ?? 0,
+          packetsSent: (s.packetsSent as number) ?? 0,
+          codec: (stats.get(s.codecId as string)?.mimeType as string | undefined) ?? null,
+          path,
+        };
+      }
+      return result;
+    },
+    inboundAudio: async () => {
+      const pc = [...pcs].reverse().find((p) => p.connectionState !== 'closed');
+      if (!pc) return null;
+      let result: InboundAudio | null = null;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+        result = {
+          timestamp: s.timestamp as number,
+          jitterBufferDelay: (s.jitterBufferDelay as number) ?? 0,
+          jitterBufferTargetDelay: (s.jitterBufferTargetDelay as number) ?? 0,
+          jitterBufferMinimumDelay: (s.jitterBufferMinimumDelay as number) ?? 0,
+          jitterBufferEmittedCount: (s.jitterBufferEmittedCount as number) ?? 0,
+          totalSamplesReceived: (s.totalSamplesReceived as number) ?? 0,
+          concealedSamples: (s.concealedSamples as number) ?? 0,
+          packetsReceived: (s.packetsReceived as number) ?? 0,
+          packetsLost: (s.packetsLost as number) ?? 0,
+          jitter: (s.jitter as number) ?? 0,
+        };
+      });
+      return result;
+    },
+    readLagMs,
+  };
+  (window as unknown as ProbeWindow).__bench = probe;
+}
+
+/**
+ * Inject the probe into every document `page` loads. Call before `page.goto`.
+ *
+ * The function is sent as source text. tsx (esbuild with keepNames) wraps named functions and
+ * classes in `__name(…)` calls, which do not exist in the page: a pass-through `__name` is
+ * defined first so the same text runs there (and in `page.evaluate` callbacks).
+ */
+export async function installPageProbe(page: Page, options: ProbeOptions): Promise<void> {
+  const content = ['globalThis.__name ??= (target) => target;', `(${probeInPage.toString()})(${JSON.stringify(options)});`].join('\n');
+  await page.addInitScript({ content });
+}
+
+/** Throws unless the page has what the probe needs (MediaStreamTrackProcessor). */
+export async function probeReady(page: Page): Promise<void> {
+  const ok = await page.evaluate(() => 'MediaStreamTrackProcessor' in window && '__bench' in window);
+  if (!ok) throw new Error('the probe cannot run in this browser (no MediaStreamTrackProcessor)');
+}
+
+/** Remove and return every mark recorded so far. */
+export function takeMarks(page: Page): Promise<ProbeMark[]> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__bench.take());
+}
+
+/** Wait until a mark named `name` has been recorded (it stays for takeMarks). */
+export async function waitForMark(page: Page, name: string, timeoutMs: number): Promise<void> {
+  await page.waitForFunction((n) => (window as unknown as ProbeWindow).__bench.has(n), name, { timeout: timeoutMs, polling: 10 });
+}
+
+export function outboundAudio(page: Page): Promise<OutboundAudio | null> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__bench.outboundAudio());
+}
+
+export function inboundAudio(page: Page): Promise<InboundAudio | null> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__bench.inboundAudio());
+}
+
+/** Errors the probe caught in the page (e.g. the AudioContext could not start). */
+export function probeErrors(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__bench.errors.slice());
+}
+
+/** The largest delay between a frame's media end time and its reading, ms, per tag. */
+export function readLagMs(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => ({ ...(window as unknown as ProbeWindow).__bench.readLagMs }));
+}
+
+/**
+ * How far this page's main-thread clock (`performance.timeOrigin + performance.now()`) is from
+ * its Date.now() (the system clock, which every process on the machine shares), ms: the mean
+ * over 200 readings, minus the 0.5 ms Date.now()'s flooring adds on average. About 0 on both
+ * pages means marks from the two browsers (and from the audio thread) are comparable.
+ */
+export function pageClockOffsetMs(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    let sum = 0;
+    for (let i = 0; i < 200; i++) sum += performance.timeOrigin + performance.now() - Date.now();
+    return sum / 200 - 0.5;
+  });
+}
