@@ -16,6 +16,7 @@ const OUTCOME_TEXT: Record<string, string> = {
   failed: 'Failed',
   ringing: 'Ringing',
   active: 'In progress',
+  ended: 'Group call',
 };
 
 /** The user's calls, newest first: when, with whom, outcome and duration. */
