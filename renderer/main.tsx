@@ -1,22 +1,39 @@
-import { StrictMode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
+import type { DesktopBridge } from '../common/bridge.js';
 import { createHttpApi } from './api/http.js';
-import { AppContext, CallContext, GroupCallContext } from './app/AppContext.js';
+import { AppContext, CallContext, GroupCallContext, GuestContext, StoreContext } from './app/AppContext.js';
 import { AppController } from './app/AppController.js';
 import { createOutboxStorage } from './app/outboxStorage.js';
+import { parseRoute, sameRoute } from './app/route.js';
 import { getBridge } from './bridge/getBridge.js';
 import { CallController } from './call/CallController.js';
 import { App } from './components/App.js';
+import { GuestPage } from './components/GuestPage.js';
 import { GroupCallController } from './group/GroupCallController.js';
+import { guestBridge } from './guest/guestBridge.js';
+import { GuestController } from './guest/GuestController.js';
 import { SignalingClient } from './signaling/SignalingClient.js';
 import { httpBaseUrl, webSocketUrl } from './signaling/serverUrls.js';
-import { createAppStore } from './store/index.js';
+import { createAppStore, type AppStore } from './store/index.js';
 
-/** Entry point: wire bridge, API, store and controller, then render. */
+/** Entry point: the guest page for `#/guest/<id>`, the member app otherwise. */
 async function main(): Promise<void> {
+  const route = parseRoute(window.location.hash);
+  // Each page wires different controllers: moving between them (a guest link pasted into a
+  // member's tab, or back) starts the page afresh.
+  window.addEventListener('hashchange', () => {
+    if (!sameRoute(parseRoute(window.location.hash), route)) window.location.reload();
+  });
   const bridge = getBridge();
   const serverUrl = await bridge.getSetting('serverUrl').catch(() => '');
   const base = httpBaseUrl(serverUrl, window.location.origin);
+  if (route.kind === 'guest') await startGuestPage(bridge, base, route.conversationId);
+  else await startMemberApp(bridge, base);
+}
+
+/** The signed-in app: wire bridge, API, store and controllers, then render. */
+async function startMemberApp(bridge: DesktopBridge, base: string): Promise<void> {
   const store = createAppStore();
   const controller = new AppController({
     store,
@@ -25,6 +42,7 @@ async function main(): Promise<void> {
     createClient: (token) => new SignalingClient({ url: webSocketUrl(base), token }),
     isPageVisible: () => document.visibilityState === 'visible',
     outbox: createOutboxStorage(safeLocalStorage()),
+    webClientUrl: base,
   });
 
   const calls = new CallController({ store, bridge });
@@ -38,20 +56,54 @@ async function main(): Promise<void> {
   window.addEventListener('pagehide', () => void groupCalls.leave());
   window.addEventListener('pagehide', () => controller.dispose());
 
+  render(
+    store,
+    <AppContext.Provider value={controller}>
+      <CallContext.Provider value={calls}>
+        <GroupCallContext.Provider value={groupCalls}>
+          <App />
+        </GroupCallContext.Provider>
+      </CallContext.Provider>
+    </AppContext.Provider>,
+  );
+  await controller.start();
+}
+
+/**
+ * The guest page of one room. No AppController: nothing here reads or writes the member's
+ * stored session (the bridge it gets cannot), and the guest token lives in memory only.
+ */
+async function startGuestPage(bridge: DesktopBridge, base: string, conversationId: number | null): Promise<void> {
+  const store = createAppStore();
+  const groupCalls = new GroupCallController({ store, bridge: guestBridge(bridge) });
+  const guest = new GuestController({
+    store,
+    api: createHttpApi({ baseUrl: base }),
+    createClient: (token) => new SignalingClient({ url: webSocketUrl(base), token }),
+    groupCalls,
+    conversationId,
+  });
+  window.addEventListener('online', () => guest.networkOnline());
+  window.addEventListener('pagehide', () => guest.dispose());
+  render(
+    store,
+    <GuestContext.Provider value={guest}>
+      <GroupCallContext.Provider value={groupCalls}>
+        <GuestPage />
+      </GroupCallContext.Provider>
+    </GuestContext.Provider>,
+  );
+  await guest.start();
+}
+
+function render(store: AppStore, tree: ReactNode): void {
   const root = document.getElementById('root');
   if (!root) throw new Error('#root missing from index.html');
   createRoot(root).render(
     <StrictMode>
-      <AppContext.Provider value={controller}>
-        <CallContext.Provider value={calls}>
-          <GroupCallContext.Provider value={groupCalls}>
-            <App />
-          </GroupCallContext.Provider>
-        </CallContext.Provider>
-      </AppContext.Provider>
+      <StoreContext.Provider value={store}>{tree}</StoreContext.Provider>
     </StrictMode>,
   );
-  await controller.start();
 }
 
 function safeLocalStorage(): Storage | null {

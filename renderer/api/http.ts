@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { EarshotError, isErrorCode } from '../../common/errors.js';
 import {
+  GuestRequest,
+  GuestRoomInfo,
   LoginRequest,
   PublicConfig,
   RegisterRequest,
@@ -17,6 +19,13 @@ export interface HttpApi {
   login(request: LoginRequest): Promise<SessionResponse>;
   /** POST /api/logout → 204; revokes the token. */
   logout(token: string): Promise<void>;
+  /** GET /api/guest/<conversationId>: the title of a room open to guests. NOT_FOUND otherwise. */
+  guestRoom(conversationId: number): Promise<GuestRoomInfo>;
+  /**
+   * POST /api/guest → 201: a guest session scoped to that room's calls. Validates the name
+   * first (BAD_REQUEST "Your name: …"); NOT_FOUND when the room does not allow guests.
+   */
+  guest(request: GuestRequest): Promise<SessionResponse>;
 }
 
 export interface HttpApiOptions {
@@ -27,18 +36,20 @@ export interface HttpApiOptions {
 }
 
 const FIELD_LABELS: Record<string, string> = { username: 'Username', displayName: 'Display name', password: 'Password' };
+/** The guest form calls the display name "Your name". */
+const GUEST_FIELD_LABELS: Record<string, string> = { ...FIELD_LABELS, displayName: 'Your name' };
 
 /** Turn a zod failure into one readable sentence naming the field, e.g. "Password: too short". */
-function describeInvalid(error: z.ZodError): string {
+function describeInvalid(error: z.ZodError, labels: Record<string, string>): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid input';
   const field = String(issue.path[0] ?? '');
-  return `${FIELD_LABELS[field] ?? field}: ${issue.message}`;
+  return `${labels[field] ?? field}: ${issue.message}`;
 }
 
-function validate<T>(schema: z.ZodType<T>, value: unknown): T {
+function validate<T>(schema: z.ZodType<T>, value: unknown, labels = FIELD_LABELS): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new EarshotError('BAD_REQUEST', describeInvalid(parsed.error));
+  if (!parsed.success) throw new EarshotError('BAD_REQUEST', describeInvalid(parsed.error, labels));
   return parsed.data;
 }
 
@@ -90,5 +101,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     register: async (request) => call('/api/register', postJson(validate(RegisterRequest, request)), SessionResponse),
     login: async (request) => call('/api/login', postJson(validate(LoginRequest, request)), SessionResponse),
     logout: (token) => call('/api/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }, null),
+    guestRoom: (conversationId) => call(`/api/guest/${encodeURIComponent(String(conversationId))}`, { method: 'GET' }, GuestRoomInfo),
+    guest: async (request) => call('/api/guest', postJson(validate(GuestRequest, request, GUEST_FIELD_LABELS)), SessionResponse),
   };
 }

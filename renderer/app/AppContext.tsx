@@ -1,11 +1,24 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { AppState } from '../store/index.js';
+import type { AppState, AppStore } from '../store/index.js';
 import type { CallController } from '../call/CallController.js';
 import type { GroupCallController } from '../group/GroupCallController.js';
+import type { GuestController } from '../guest/GuestController.js';
 import type { AppController } from './AppController.js';
 
-/** The controller for the component tree; provided once in main.tsx. */
+/**
+ * The store for the component tree; provided once in main.tsx. Its own context (not read
+ * through the AppController) because the guest page has a store but no member controller.
+ */
+export const StoreContext = createContext<AppStore | null>(null);
+
+export function useAppStore(): AppStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useAppStore outside <StoreContext.Provider>');
+  return store;
+}
+
+/** The controller for the component tree; provided once in main.tsx (member app only). */
 export const AppContext = createContext<AppController | null>(null);
 
 export function useController(): AppController {
@@ -19,7 +32,7 @@ export function useController(): AppController {
  * derive lists with useMemo in the component, not in the selector.
  */
 export function useAppState<T>(selector: (state: AppState) => T): T {
-  return useStore(useController().store, selector);
+  return useStore(useAppStore(), selector);
 }
 
 /** The 1-on-1 call controller; provided once in main.tsx. */
@@ -38,4 +51,13 @@ export function useGroupCalls(): GroupCallController {
   const groupCalls = useContext(GroupCallContext);
   if (!groupCalls) throw new Error('useGroupCalls outside <GroupCallContext.Provider>');
   return groupCalls;
+}
+
+/** The guest page's controller; provided in main.tsx on `#/guest/<id>` only. */
+export const GuestContext = createContext<GuestController | null>(null);
+
+export function useGuest(): GuestController {
+  const guest = useContext(GuestContext);
+  if (!guest) throw new Error('useGuest outside <GuestContext.Provider>');
+  return guest;
 }

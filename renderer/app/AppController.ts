@@ -18,6 +18,7 @@ import { createClientId } from '../lib/createClientId.js';
 import { createLogger, type Logger } from '../lib/createLogger.js';
 import { describeError } from '../lib/describeError.js';
 import { memoryOutbox, type OutboxStorage } from './outboxStorage.js';
+import { guestLink } from './route.js';
 
 export interface AppControllerOptions {
   store: AppStore;
@@ -32,6 +33,11 @@ export interface AppControllerOptions {
   logger?: Logger;
   /** Keeps unsent messages across page reloads; default: in memory only. */
   outbox?: OutboxStorage;
+  /**
+   * Where the server serves the web client (`http(s)://host[:port][/path]`), for links people
+   * share (guest links). Default '': links are relative to the page.
+   */
+  webClientUrl?: string;
 }
 
 /** Size of a history page, and of one catch-up page after a reconnect. */
@@ -57,6 +63,7 @@ export class AppController {
   readonly #now: () => number;
   readonly #log: Logger;
   readonly #outbox: OutboxStorage;
+  readonly #webClientUrl: string;
   /** The user whose pending messages are being saved (set once sync.state said who we are). */
   #outboxUserId: number | null = null;
 
@@ -83,6 +90,7 @@ export class AppController {
     this.#now = options.now ?? Date.now;
     this.#log = options.logger ?? createLogger('app');
     this.#outbox = options.outbox ?? memoryOutbox();
+    this.#webClientUrl = options.webClientUrl ?? '';
     // The badge follows the total unread count, and the saved outbox the pending messages.
     this.#unsubscribeStore = this.store.subscribe((state, previous) => {
       this.#updateBadge(totalUnread(state.conversations));
@@ -229,6 +237,11 @@ export class AppController {
   async createRoom(title: string, guestAccess: boolean): Promise<Conversation> {
     const { conversation } = await this.#requireClient().request('conversations.createRoom', { title, guestAccess });
     return this.#openNew(conversation);
+  }
+
+  /** The link that lets guests into a guest-enabled room's call (`…/#/guest/<id>`). */
+  guestLink(conversationId: number): string {
+    return guestLink(this.#webClientUrl, conversationId);
   }
 
   async listRooms(): Promise<RoomSummary[]> {

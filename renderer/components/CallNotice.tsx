@@ -1,9 +1,9 @@
-import { useAppState, useController } from '../app/AppContext.js';
+import { useAppState, useAppStore } from '../app/AppContext.js';
 
 /** The outcome of the last call attempt ("Bob is offline", "Call declined"…), until dismissed. */
 export function CallNotice() {
   const notice = useAppState((s) => s.callNotice);
-  const store = useController().store;
+  const store = useAppStore();
   if (!notice) return null;
   return (
     <div className="call-notice" key={notice.id}>

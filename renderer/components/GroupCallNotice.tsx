@@ -1,4 +1,4 @@
-import { useAppState, useController, useGroupCalls } from '../app/AppContext.js';
+import { useAppState, useAppStore, useGroupCalls } from '../app/AppContext.js';
 
 /**
  * Group call outcomes and requests ("The call is full", "Muted by host"), until dismissed. The
@@ -6,7 +6,7 @@ import { useAppState, useController, useGroupCalls } from '../app/AppContext.js'
  */
 export function GroupCallNotice() {
   const notice = useAppState((s) => s.groupNotice);
-  const store = useController().store;
+  const store = useAppStore();
   const groupCalls = useGroupCalls();
   if (!notice) return null;
   return (

@@ -3,7 +3,7 @@ import { formatDuration } from '../../common/formatDuration.js';
 import type { GroupParticipant } from '../../common/protocol/index.js';
 import { useAppState, useGroupCalls } from '../app/AppContext.js';
 import { conversationName } from '../store/conversationsSlice.js';
-import { isGroupHost } from '../store/groupCallSlice.js';
+import { isGroupHost, myParticipant } from '../store/groupCallSlice.js';
 import { StreamAudio } from './StreamAudio.js';
 import { useElapsedMs } from './useElapsedMs.js';
 
@@ -77,12 +77,19 @@ function ParticipantRow(props: { participant: GroupParticipant; isMe: boolean; s
   );
 }
 
+export interface GroupCallPanelProps {
+  /** Heading; default the conversation's name (the guest page passes the room's title). */
+  title?: string;
+  /** `Leave call`; default the group call engine's leave (the guest page also notes that I left). */
+  onLeave?: () => void;
+}
+
 /**
  * The group call I am in: where, status, duration, who is in it (host, muted, speaking), my
  * mute and leave, and for the host: mute one, mute all, ask to unmute. Plays one <audio> per
- * other participant.
+ * other participant. Used by the member app and the guest page alike.
  */
-export function GroupCallPanel() {
+export function GroupCallPanel(props: GroupCallPanelProps) {
   const groupCalls = useGroupCalls();
   const view = useAppState((s) => s.groupCall);
   const conversation = useAppState((s) => (s.groupCall ? s.conversations[s.groupCall.conversationId] : undefined));
@@ -91,8 +98,10 @@ export function GroupCallPanel() {
   const remoteStreams = useAppState((s) => s.remoteStreams);
   const elapsed = formatElapsed(useElapsedMs(view?.phase === 'connected' ? view.startedAt : null));
   if (!view) return null;
-  const host = isGroupHost(view);
-  const title = conversation ? conversationName(conversation, myId) : 'Voice call';
+  // Guests may not moderate (the server refuses), even when hosting passes down to one.
+  const host = isGroupHost(view) && !myParticipant(view)?.guest;
+  const title = props.title ?? (conversation ? conversationName(conversation, myId) : 'Voice call');
+  const leave = props.onLeave ?? (() => void groupCalls.leave());
   return (
     <section className="call-panel group-call-panel" aria-label="Voice call">
       {Object.entries(remoteStreams).map(([participantId, stream]) => (
@@ -134,7 +143,7 @@ export function GroupCallPanel() {
             Mute all
           </button>
         ) : null}
-        <button type="button" className="danger" onClick={() => void groupCalls.leave()}>
+        <button type="button" className="danger" onClick={leave}>
           Leave call
         </button>
       </div>

@@ -3,6 +3,7 @@ import { conversationName, peerOf } from '../store/conversationsSlice.js';
 import { presenceOf } from '../store/presenceSlice.js';
 import { Composer } from './Composer.js';
 import { GroupCallBar } from './GroupCallBar.js';
+import { GuestLinkBar } from './GuestLinkBar.js';
 import { MessageList } from './MessageList.js';
 import { PresenceText } from './PresenceText.js';
 
@@ -41,6 +42,7 @@ export function ThreadView() {
           </span>
         )}
         <GroupCallBar conversationId={conversation.id} />
+        {conversation.kind === 'room' && conversation.guestAccess ? <GuestLinkBar key={conversation.id} conversationId={conversation.id} /> : null}
       </header>
       <MessageList key={`log-${conversation.id}`} conversation={conversation} />
       <Composer key={`composer-${conversation.id}`} conversationId={conversation.id} label={name} />

@@ -4,6 +4,7 @@ import { createCallSlice } from './callSlice.js';
 import { createConnectionSlice } from './connectionSlice.js';
 import { createConversationsSlice } from './conversationsSlice.js';
 import { createGroupCallSlice } from './groupCallSlice.js';
+import { createGuestSlice } from './guestSlice.js';
 import { createMessagesSlice } from './messagesSlice.js';
 import { createPresenceSlice } from './presenceSlice.js';
 import { createSessionSlice } from './sessionSlice.js';
@@ -24,5 +25,6 @@ export function createAppStore(): AppStore {
     ...createConnectionSlice(...args),
     ...createCallSlice(...args),
     ...createGroupCallSlice(...args),
+    ...createGuestSlice(...args),
   }));
 }

@@ -267,7 +267,8 @@ export class GroupCallService {
     if (!this.isInCall(participant.userId)) await this.o.hub.setInCall(participant.userId, false);
     if (participant.userId === call.hostUserId) {
       // Host passes to the longest-present participant (Map keeps join order).
-      const next = [...call.participants.values()].sort((a, b) => a.joinedAt - b.joinedAt)[0];
+      // Guests cannot moderate, so hosting never passes to a guest.
+      const next = [...call.participants.values()].filter((p) => !p.guest).sort((a, b) => a.joinedAt - b.joinedAt)[0];
       if (next) call.hostUserId = next.userId;
     }
     if (call.participants.size === 0) {
@@ -359,10 +360,12 @@ export class GroupCallService {
     await this.notifyMembers(call.conversationId, this.info(call));
   }
 
-  /** Members of the conversation, and everyone in the call (guests are not members). */
+  /** Members of the conversation, everyone in the call, and guests connected for this room (guests are not members). */
   private async notifyMembers(conversationId: number, info: GroupCallInfo | null): Promise<void> {
     const members = await this.o.store.getMembers(conversationId);
     const inCall = info?.participants.flatMap((p) => (p.userId === null ? [] : [p.userId])) ?? [];
-    this.o.hub.notify([...members.map((m) => m.userId), ...inCall], 'group.updated', { conversationId, call: info });
+    // Guests waiting on the room's page hear about the call starting and ending too.
+    const guests = [...this.o.hub.connections()].filter((c) => c.principal.session.scopeConversationId === conversationId).map((c) => c.userId);
+    this.o.hub.notify([...members.map((m) => m.userId), ...inCall, ...guests], 'group.updated', { conversationId, call: info });
   }
 }

@@ -48,6 +48,36 @@ export async function openParticipant(
   return { name: displayName, session, browser, page, toneHz };
 }
 
+/** A guest in a browser of its own: no account and no stored session, only a tone for a microphone. */
+export interface GuestParticipant {
+  name: string;
+  browser: Browser;
+  page: Page;
+  toneHz: number;
+}
+
+/**
+ * Open `url` (a guest link) in a fresh browser whose microphone plays `toneHz`, as someone
+ * without an account: nothing is stored but the given settings. `name` is what the guest will
+ * type into the form; the test does the typing.
+ */
+export async function openGuest(
+  url: string,
+  name: string,
+  toneHz: number,
+  opts: { settings?: Record<string, unknown>; launch?: (wav: string) => Promise<Browser> } = {},
+): Promise<GuestParticipant> {
+  const wav = await makeTone(toneHz, 30);
+  const browser = await (opts.launch ?? launchChromium)(wav);
+  const page = await browser.newPage();
+  await installAudioProbe(page);
+  await page.addInitScript((settings) => {
+    for (const [key, value] of Object.entries(settings)) localStorage.setItem(`earshot:setting:${key}`, JSON.stringify(value));
+  }, opts.settings ?? {});
+  await page.goto(url);
+  return { name, browser, page, toneHz };
+}
+
 /** Create the direct conversation between two people (through the real server). */
 export async function createDirect(srv: TestServer, a: Participant, b: Participant): Promise<number> {
   const client = await TestClient.connect(srv.wsUrl, a.session.token);
@@ -62,7 +92,7 @@ export async function openConversation(page: Page, name: string): Promise<void> 
 }
 
 /** Attach server log and screenshots when a test failed. */
-export async function attachOnFailure(testInfo: TestInfo, srv: TestServer | undefined, people: Participant[]): Promise<void> {
+export async function attachOnFailure(testInfo: TestInfo, srv: TestServer | undefined, people: Pick<Participant, 'name' | 'page'>[]): Promise<void> {
   if (testInfo.status === testInfo.expectedStatus) return;
   for (const p of people) {
     await testInfo.attach(`${p.name}.png`, { body: await p.page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });

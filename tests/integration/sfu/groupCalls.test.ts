@@ -202,3 +202,32 @@ describe.skipIf(!hasWorker)('guests', () => {
     await expect(g.request('group.join', { conversationId: roomId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe.skipIf(!hasWorker)('guests and hosting', () => {
+  it('tells a waiting guest when the call starts, and never hands hosting to a guest', async () => {
+    srv = await startTestServer({ sfu: true });
+    const host = await register(srv.url, 'host', 'Host');
+    const member = await register(srv.url, 'member', 'Member');
+    const h = await connect(host);
+    const { conversation } = await h.request('conversations.createRoom', { title: 'Desk', guestAccess: true });
+    const res = await fetch(`${srv.url}/api/guest`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ conversationId: conversation.id, displayName: 'Early Guest' }),
+    });
+    const g = await connect((await res.json()) as SessionResponse);
+    await g.request('sync.state', {});
+    const { call } = await h.request('group.start', { conversationId: conversation.id });
+    await g.waitFor('group.updated', (d) => d.call?.callId === call.callId);
+    await h.request('group.join', { conversationId: conversation.id });
+    await g.request('group.join', { conversationId: conversation.id });
+    const m = await connect(member);
+    await m.request('conversations.join', { conversationId: conversation.id });
+    await m.request('group.join', { conversationId: conversation.id });
+    g.frames.length = 0;
+    await h.request('group.leave', { callId: call.callId });
+    // The guest joined before the member, but hosting goes to the member.
+    const after = await g.waitFor('group.updated', (d) => d.call !== null && d.call.participants.every((p) => p.displayName !== 'Host'));
+    expect(after.call!.participants.find((p) => p.host)?.displayName).toBe('Member');
+  });
+});

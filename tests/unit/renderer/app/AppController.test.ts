@@ -29,6 +29,8 @@ function setup(options: { token?: string | null; visible?: boolean; outbox?: Out
     login: vi.fn(async () => ({ token: 'fresh', expiresAt: 0, user: alice })),
     register: vi.fn(async () => ({ token: 'fresh', expiresAt: 0, user: alice })),
     logout: vi.fn(async () => {}),
+    guestRoom: vi.fn(async () => ({ conversationId: 10, title: 'Room' })),
+    guest: vi.fn(async () => ({ token: 'guest', expiresAt: 0, user: alice })),
   };
   const store = createAppStore();
   const controller = new AppController({
