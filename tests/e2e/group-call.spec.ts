@@ -154,3 +154,32 @@ test('when the SFU loses its media worker, the call carries on: every page sets 
   await expectHears(bob, [ALICE_HZ]);
   expect(srv.sfu!.workerPids[0]).not.toBe(pid);
 });
+
+test('at the cap the next person is refused with "The call is full"; a role without groupcall.join is refused too', async () => {
+  srv = await startTestServer({ sfu: true, config: { groupCallCap: 3 } });
+  const names = ['alice', 'bob', 'carol', 'dave', 'erin'];
+  for (const [i, name] of names.entries()) {
+    people.push(await openParticipant(srv, name, name[0]!.toUpperCase() + name.slice(1), 440 + i * 110));
+  }
+  const [alice, bob, carol, dave, erin] = people as [Participant, Participant, Participant, Participant, Participant];
+  await srv.server.store.upsertRole('listener-only', ['message.send']);
+  await srv.server.store.setUserRole(erin.session.user.id, 'listener-only');
+  const admin = await TestClient.connect(srv.wsUrl, alice.session.token);
+  await admin.request('conversations.createGroup', { title: 'Crowd', memberIds: [bob, carol, dave, erin].map((p) => p.session.user.id) });
+  admin.close();
+  for (const p of people) await openConversation(p.page, 'Crowd');
+
+  await alice.page.getByRole('button', { name: 'Start voice call' }).click();
+  await expect(panelOf(alice.page).getByRole('status')).toHaveText('Connected');
+  for (const p of [bob, carol]) {
+    await p.page.getByRole('main').getByRole('button', { name: 'Join call' }).click();
+    await expect(panelOf(p.page).getByRole('status')).toHaveText('Connected');
+  }
+  await dave.page.getByRole('main').getByRole('button', { name: 'Join call' }).click();
+  await expect(dave.page.getByRole('alert')).toHaveText('The call is full');
+  await expect(panelOf(dave.page)).toBeHidden();
+  // Erin's role lacks groupcall.join; the server refuses her whatever the UI shows.
+  await erin.page.getByRole('main').getByRole('button', { name: 'Join call' }).click();
+  await expect(erin.page.getByRole('alert')).toHaveText('You are not allowed to join this call');
+  for (const p of [alice, bob, carol]) await expect(participantsOf(p.page)).toHaveCount(3);
+});
