@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { remotePeak } from '../helpers/audioProbe.js';
-import { attachOnFailure, createDirect, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
+import { createDirect, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
 import { canCreateNamespaces, connectionPath, createTestNetwork, launchChromiumInNamespace, type TestNetwork } from '../helpers/netns.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -24,9 +24,7 @@ test.beforeEach(async ({}, testInfo) => {
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {
-  await attachOnFailure(testInfo, srv, people);
-  for (const p of people.splice(0)) await p.browser.close();
-  await srv?.stop();
+  await finishCallTest(testInfo, srv, people);
   await coturn?.stop();
   await net?.destroy();
   srv = coturn = net = undefined;

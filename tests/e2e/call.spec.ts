@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { opusStats, remotePeak } from '../helpers/audioProbe.js';
-import { attachOnFailure, createDirect, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
+import { createDirect, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
 /** FFT bin width at 48 kHz with fftSize 8192 is ~5.9 Hz; allow a couple of bins. */
@@ -13,9 +13,7 @@ const people: Participant[] = [];
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {
-  await attachOnFailure(testInfo, srv, people);
-  for (const p of people.splice(0)) await p.browser.close();
-  await srv?.stop();
+  await finishCallTest(testInfo, srv, people);
   srv = undefined;
 });
 

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { attachOnFailure, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
+import { finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { TestClient } from '../helpers/wsClient.js';
@@ -14,9 +14,7 @@ const people: Participant[] = [];
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {
-  await attachOnFailure(testInfo, srv, people);
-  for (const p of people.splice(0)) await p.browser.close();
-  await srv?.stop();
+  await finishCallTest(testInfo, srv, people);
   srv = undefined;
 });
 

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { attachOnFailure, openConversation, openGuest, openParticipant, type GuestParticipant, type Participant } from '../helpers/callPages.js';
+import { finishCallTest, type GuestParticipant, openConversation, openGuest, openParticipant, type Participant } from '../helpers/callPages.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { TestClient } from '../helpers/wsClient.js';
@@ -20,9 +20,7 @@ const pages: (Participant | GuestParticipant)[] = [];
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {
-  await attachOnFailure(testInfo, srv, pages);
-  for (const p of pages.splice(0)) await p.browser.close();
-  await srv?.stop();
+  await finishCallTest(testInfo, srv, pages);
   srv = undefined;
 });
 

@@ -99,3 +99,17 @@ export async function attachOnFailure(testInfo: TestInfo, srv: TestServer | unde
   }
   if (srv) await testInfo.attach('server.log', { body: readFileSync(srv.logFile), contentType: 'text/plain' });
 }
+
+/**
+ * The end of every call test: keep screenshots and the server log of a failure, close each
+ * person's browser (emptying `people`), and stop the server.
+ */
+export async function finishCallTest(
+  testInfo: TestInfo,
+  srv: TestServer | undefined,
+  people: Array<Pick<Participant, 'name' | 'page' | 'browser'>>,
+): Promise<void> {
+  await attachOnFailure(testInfo, srv, people);
+  for (const p of people.splice(0)) await p.browser.close();
+  await srv?.stop();
+}
