@@ -30,12 +30,26 @@ export type GroupRoomEvents = {
   closed: [];
 };
 
+/** Where a plain-RTP peer sends its RTP (the SFU learns the peer's address from the first packet). */
+export interface PlainSendParams {
+  id: string;
+  ip: string;
+  port: number;
+}
+
 interface Peer {
   id: string;
-  send: ms.WebRtcTransport;
-  recv: ms.WebRtcTransport;
+  send: ms.WebRtcTransport | ms.PlainTransport;
+  recv: ms.WebRtcTransport | ms.PlainTransport;
+  /** Plain-RTP peer (both transports are PlainTransports). */
+  plain: boolean;
   producer: ms.Producer | undefined;
   consumers: Map<string, ms.Consumer>;
+  /**
+   * Producer ids this peer consumes or is about to (set before the first await), so that a
+   * `produce` and a `setReady` racing each other cannot create two consumers of one producer.
+   */
+  consuming: Set<string>;
   rtpCapabilities: ms.RtpCapabilities | undefined;
 }
 
@@ -92,7 +106,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     if (this.peers.has(peerId)) throw new EarshotError('CONFLICT', 'already in this call');
     const send = await this.sfu.createWebRtcTransport(this.router, { peerId, direction: 'send' });
     const recv = await this.sfu.createWebRtcTransport(this.router, { peerId, direction: 'recv' });
-    this.peers.set(peerId, { id: peerId, send, recv, producer: undefined, consumers: new Map(), rtpCapabilities: undefined });
+    this.peers.set(peerId, { id: peerId, send, recv, plain: false, producer: undefined, consumers: new Map(), consuming: new Set(), rtpCapabilities: undefined });
     const params = (t: ms.WebRtcTransport): TransportParams => ({
       id: t.id,
       iceParameters: t.iceParameters,
@@ -102,8 +116,21 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     return { routerRtpCapabilities: this.router.rtpCapabilities, send: params(send), recv: params(recv) };
   }
 
+  /**
+   * Create a plain-RTP peer (no ICE, DTLS or SRTP; loopback use only): a send transport that
+   * learns the peer's address from its first packet, and a receive transport sending to `recvTo`.
+   */
+  async addPlainPeer(peerId: string, recvTo: { ip: string; port: number }): Promise<{ routerRtpCapabilities: ms.RtpCapabilities; send: PlainSendParams; recvTransportId: string }> {
+    if (this.peers.has(peerId)) throw new EarshotError('CONFLICT', 'already in this call');
+    const send = await this.sfu.createPlainTransport(this.router, { comedia: true, appData: { peerId, direction: 'send' } });
+    const recv = await this.sfu.createPlainTransport(this.router, { comedia: false, appData: { peerId, direction: 'recv' } });
+    await recv.connect(recvTo);
+    this.peers.set(peerId, { id: peerId, send, recv, plain: true, producer: undefined, consumers: new Map(), consuming: new Set(), rtpCapabilities: undefined });
+    return { routerRtpCapabilities: this.router.rtpCapabilities, send: { id: send.id, ip: send.tuple.localIp, port: send.tuple.localPort }, recvTransportId: recv.id };
+  }
+
   async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
-    const transport = this.transport(peerId, transportId);
+    const transport = this.webRtcTransport(peerId, transportId);
     await clientCall('connect', () => transport.connect({ dtlsParameters }));
   }
 
@@ -141,7 +168,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
   }
 
   async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
-    return this.transport(peerId, transportId).restartIce();
+    return this.webRtcTransport(peerId, transportId).restartIce();
   }
 
   removePeer(peerId: string): void {
@@ -160,14 +187,25 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
 
   private async consume(consumer: Peer, producerPeer: Peer): Promise<void> {
     const producer = producerPeer.producer!;
+    if (consumer.consuming.has(producer.id)) return;
     if (!consumer.rtpCapabilities || !this.router.canConsume({ producerId: producer.id, rtpCapabilities: consumer.rtpCapabilities })) return;
-    const c = await consumer.recv.consume({ producerId: producer.id, rtpCapabilities: consumer.rtpCapabilities, paused: true });
+    consumer.consuming.add(producer.id);
+    let c: ms.Consumer;
+    try {
+      c = await consumer.recv.consume({ producerId: producer.id, rtpCapabilities: consumer.rtpCapabilities, paused: true });
+    } catch (error) {
+      consumer.consuming.delete(producer.id);
+      throw error;
+    }
     consumer.consumers.set(c.id, c);
-    const closed = () => {
-      if (consumer.consumers.delete(c.id)) this.emit('consumerClosed', consumer.id, c.id);
+    const forget = () => {
+      consumer.consuming.delete(producer.id);
+      return consumer.consumers.delete(c.id);
     };
-    c.on('producerclose', closed);
-    c.on('transportclose', () => consumer.consumers.delete(c.id));
+    c.on('producerclose', () => {
+      if (forget()) this.emit('consumerClosed', consumer.id, c.id);
+    });
+    c.on('transportclose', forget);
     this.emit('newConsumer', consumer.id, {
       consumerId: c.id,
       producerId: producer.id,
@@ -183,11 +221,13 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     return peer;
   }
 
-  private transport(peerId: string, transportId: string): ms.WebRtcTransport {
+  /** One of the peer's WebRTC transports (DTLS connect and ICE restart make no sense on plain RTP). */
+  private webRtcTransport(peerId: string, transportId: string): ms.WebRtcTransport {
     const peer = this.peer(peerId);
-    if (transportId === peer.send.id) return peer.send;
-    if (transportId === peer.recv.id) return peer.recv;
-    throw new EarshotError('NOT_FOUND', 'no such transport');
+    const transport = transportId === peer.send.id ? peer.send : transportId === peer.recv.id ? peer.recv : null;
+    if (!transport) throw new EarshotError('NOT_FOUND', 'no such transport');
+    if (peer.plain) throw new EarshotError('BAD_REQUEST', 'not a WebRTC transport');
+    return transport as ms.WebRtcTransport;
   }
 
   private setSpeakers(peerIds: string[]): void {

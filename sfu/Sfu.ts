@@ -63,6 +63,11 @@ export class Sfu extends TypedEmitter<SfuEvents> {
     });
   }
 
+  /** A plain RTP transport (RTCP muxed, no SRTP) on the listen IP; see GroupRoom.addPlainPeer. */
+  createPlainTransport(router: ms.Router, options: { comedia: boolean; appData: Record<string, unknown> }): Promise<ms.PlainTransport> {
+    return router.createPlainTransport({ listenIp: { ip: this.options.listenIp }, rtcpMux: true, comedia: options.comedia, appData: options.appData });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const slot of this.slots.splice(0)) slot.worker.close();

@@ -113,6 +113,7 @@ export class SignalingServer {
       logger: this.logger,
       sfu: options.sfu ?? null,
       cap: this.config.groupCallCap,
+      plainRtp: this.config.sfuPlainRtp,
       reconnectGraceMs: this.config.reconnectGraceMs,
       iceConfigFor: (userId) => this.calls.iceConfigFor(userId),
     });

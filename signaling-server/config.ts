@@ -66,6 +66,11 @@ export const ServerConfig = z.strictObject({
   sfuMinPort: z.number().int().min(1024).max(65535).default(40000),
   sfuMaxPort: z.number().int().min(1024).max(65535).default(40999),
   /** Most participants in one group call. Default 50. */
+  /**
+   * Let processes on this host join group calls with plain RTP (`group.joinPlainRtp`): load-test
+   * bots. Off by default; never enable it on a server reachable by untrusted users.
+   */
+  sfuPlainRtp: z.boolean().default(false),
   groupCallCap: z.number().int().min(2).max(500).default(50),
 });
 export type ServerConfig = z.output<typeof ServerConfig>;
@@ -96,6 +101,7 @@ const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'numb
   EARSHOT_SFU_MIN_PORT: { key: 'sfuMinPort', type: 'number' },
   EARSHOT_SFU_MAX_PORT: { key: 'sfuMaxPort', type: 'number' },
   EARSHOT_GROUP_CALL_CAP: { key: 'groupCallCap', type: 'number' },
+  EARSHOT_SFU_PLAIN_RTP: { key: 'sfuPlainRtp', type: 'boolean' },
 };
 
 export class ConfigError extends Error {

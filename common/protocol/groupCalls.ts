@@ -63,6 +63,23 @@ export const groupCallRequests = {
       ice: IceConfig,
     }),
   },
+  /**
+   * Join with plain (unencrypted, ICE-less) RTP instead of WebRTC: for processes on the SFU's own
+   * host only (load-test bots, a future SIP gateway). Refused with FORBIDDEN unless the server
+   * enables it (`sfuPlainRtp`, off by default). The participant sends Opus RTP to `sendTransport`
+   * (the SFU learns its address from the first packet) and receives everyone else's on
+   * 127.0.0.1:`recvPort`; then `group.produce`, `group.ready` and `group.resumeConsumer` as usual.
+   */
+  'group.joinPlainRtp': {
+    request: z.strictObject({ conversationId: Id, recvPort: z.number().int().min(1024).max(65535) }),
+    response: z.object({
+      call: GroupCallInfo,
+      participantId: z.string(),
+      routerRtpCapabilities: MediaJson,
+      sendTransport: z.object({ id: z.string(), ip: z.string(), port: z.number().int() }),
+      recvTransportId: z.string(),
+    }),
+  },
   'group.connectTransport': {
     request: z.strictObject({ callId: CallId, transportId: z.string().max(64), dtlsParameters: MediaJson }),
     response: z.object({}),

@@ -24,6 +24,8 @@ export interface GroupCallServiceOptions {
   sfu: Sfu | null;
   /** Most participants in one call. Default 50. */
   cap: number;
+  /** Whether `group.joinPlainRtp` is allowed (load-test bots on this host). */
+  plainRtp: boolean;
   /** How long a participant whose socket dropped stays in the call. */
   reconnectGraceMs: number;
   iceConfigFor(userId: number): IceConfig;
@@ -108,6 +110,34 @@ export class GroupCallService {
   }
 
   async join(principal: Principal, connection: ClientConnection, conversationId: number) {
+    const { call, participant, media } = await this.admit(principal, connection, conversationId, (room, peerId) => room.addPeer(peerId));
+    return {
+      call: this.info(call),
+      participantId: participant.id,
+      routerRtpCapabilities: media.routerRtpCapabilities as unknown as Record<string, unknown>,
+      sendTransport: media.send as unknown as TransportParams,
+      recvTransport: media.recv as unknown as TransportParams,
+      ice: this.o.iceConfigFor(participant.userId),
+    };
+  }
+
+  /** Join with plain RTP (see `group.joinPlainRtp`); RTP for this participant goes to 127.0.0.1:recvPort. */
+  async joinPlainRtp(principal: Principal, connection: ClientConnection, conversationId: number, recvPort: number) {
+    if (!this.o.plainRtp) throw new EarshotError('FORBIDDEN', 'plain RTP participants are not enabled on this server');
+    const { call, participant, media } = await this.admit(principal, connection, conversationId, (room, peerId) =>
+      room.addPlainPeer(peerId, { ip: '127.0.0.1', port: recvPort }),
+    );
+    return {
+      call: this.info(call),
+      participantId: participant.id,
+      routerRtpCapabilities: media.routerRtpCapabilities as unknown as Record<string, unknown>,
+      sendTransport: media.send,
+      recvTransportId: media.recvTransportId,
+    };
+  }
+
+  /** Checks, cap, the room peer (`addPeer`), the participant record and the broadcast, shared by both kinds of join. */
+  private async admit<M>(principal: Principal, connection: ClientConnection, conversationId: number, addPeer: (room: GroupRoom, peerId: string) => Promise<M>) {
     requirePermission(principal, 'groupcall.join');
     if (principal.session.scopeConversationId === null) await this.o.chat.requireMember(principal, conversationId);
     else await this.requireGuestRoom(principal, conversationId);
@@ -129,20 +159,13 @@ export class GroupCallService {
       mutedByHost: previous?.mutedByHost ?? false,
       grace: undefined,
     };
-    const media = await call.room.addPeer(participant.id);
+    const media = await addPeer(call.room, participant.id);
     call.participants.set(participant.id, participant);
     if (!previous) await this.o.store.addCallParticipant(call.id, participant.userId, participant.displayName, now);
     else await this.o.store.setCallParticipantJoined(call.id, participant.userId, now);
     await this.o.hub.setInCall(participant.userId, true);
     await this.broadcast(call);
-    return {
-      call: this.info(call),
-      participantId: participant.id,
-      routerRtpCapabilities: media.routerRtpCapabilities as unknown as Record<string, unknown>,
-      sendTransport: media.send as unknown as TransportParams,
-      recvTransport: media.recv as unknown as TransportParams,
-      ice: this.o.iceConfigFor(participant.userId),
-    };
+    return { call, participant, media };
   }
 
   async connectTransport(connection: ClientConnection, callId: string, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {

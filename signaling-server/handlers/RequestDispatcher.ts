@@ -116,6 +116,8 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
       return { call: await groups.start(principal, request.data.conversationId) };
     case 'group.join':
       return groups.join(principal, connection, request.data.conversationId);
+    case 'group.joinPlainRtp':
+      return groups.joinPlainRtp(principal, connection, request.data.conversationId, request.data.recvPort);
     case 'group.connectTransport':
       await groups.connectTransport(connection, request.data.callId, request.data.transportId, request.data.dtlsParameters);
       return {};
