@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { AppState, AppStore } from '../store/index.js';
 import type { CallController } from '../call/CallController.js';
+import type { DeviceManager } from '../devices/DeviceManager.js';
 import type { GroupCallController } from '../group/GroupCallController.js';
 import type { GuestController } from '../guest/GuestController.js';
 import type { AppController } from './AppController.js';
@@ -60,4 +61,13 @@ export function useGuest(): GuestController {
   const guest = useContext(GuestContext);
   if (!guest) throw new Error('useGuest outside <GuestContext.Provider>');
   return guest;
+}
+
+/** The audio device manager; provided once in main.tsx (member app only). */
+export const DevicesContext = createContext<DeviceManager | null>(null);
+
+export function useDevices(): DeviceManager {
+  const devices = useContext(DevicesContext);
+  if (!devices) throw new Error('useDevices outside <DevicesContext.Provider>');
+  return devices;
 }

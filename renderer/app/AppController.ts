@@ -338,6 +338,7 @@ export class AppController {
       store.getState().setConversations(sync.conversations);
       store.getState().setOngoingGroupCalls(sync.groupCalls);
       store.getState().setPresenceMap(sync.presence);
+      store.getState().setSynced();
       this.#restoreOutbox(sync.me.id, present);
 
       for (const [key, entry] of Object.entries(store.getState().messages)) {

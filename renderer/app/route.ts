@@ -6,13 +6,17 @@
  * - `guest`: the guest page of one room, `#/guest/<conversationId>`. `conversationId` is null
  *   when the link is malformed (the page then says the link is not valid, and never falls
  *   through to the member app).
+ * - `ring`: the desktop app's small always-on-top ring window, `#/ring`: who is calling and
+ *   the answer buttons. It talks to the host bridge only, never to the server.
  */
-export type Route = { kind: 'app' } | { kind: 'guest'; conversationId: number | null };
+export type Route = { kind: 'app' } | { kind: 'guest'; conversationId: number | null } | { kind: 'ring' };
 
 const GUEST_PREFIX = '#/guest/';
+const RING_HASHES = new Set(['#/ring', '#/ring/']);
 
 /** Parse `location.hash` (with its leading `#`, or empty). */
 export function parseRoute(hash: string): Route {
+  if (RING_HASHES.has(hash)) return { kind: 'ring' };
   if (!hash.startsWith(GUEST_PREFIX)) return { kind: 'app' };
   const rest = hash.slice(GUEST_PREFIX.length).replace(/\/$/, '');
   // Digits only: no signs, exponents, hex or whitespace that Number() would accept.
@@ -22,7 +26,8 @@ export function parseRoute(hash: string): Route {
 
 /** Whether two routes show the same page (a hash change between them needs no reload). */
 export function sameRoute(a: Route, b: Route): boolean {
-  return a.kind === b.kind && (a.kind === 'app' || a.conversationId === (b as Extract<Route, { kind: 'guest' }>).conversationId);
+  if (a.kind === 'guest' && b.kind === 'guest') return a.conversationId === b.conversationId;
+  return a.kind === b.kind;
 }
 
 /**

@@ -1,7 +1,10 @@
 import {
   DEFAULT_SETTINGS,
+  parseSetting,
   type BridgeNotification,
   type DesktopBridge,
+  type HostCommand,
+  type IncomingRing,
   type SettingKey,
   type Settings,
 } from '../../common/bridge.js';
@@ -22,6 +25,13 @@ export interface BrowserBridgeEnvironment {
   Notification: typeof Notification | null;
   /** Where the badge goes: the title gets a "(3) " prefix. */
   document: { title: string } | null;
+  /**
+   * Whether the person is looking at the page (visible and focused): a ring then needs no
+   * Notification, the in-page ring shows. Default: always.
+   */
+  isPageActive?: () => boolean;
+  /** Bring the tab to the front (a click on the ring notification). Default: nothing. */
+  focusPage?: () => void;
 }
 
 const BADGE_PREFIX = /^\(\d+\) /;
@@ -43,6 +53,11 @@ export function createBrowserBridge(env: BrowserBridgeEnvironment = defaultEnvir
       log.warn(`[key:${key}] cannot write to storage`, error);
     }
   };
+
+  const isPageActive = env.isPageActive ?? (() => true);
+  /** The ring notifications on screen, by call id (closed by ringEnded). */
+  const rings = new Map<string, Notification>();
+  const commandListeners = new Set<(command: HostCommand) => void>();
 
   return {
     platform: 'browser',
@@ -75,15 +90,15 @@ export function createBrowserBridge(env: BrowserBridgeEnvironment = defaultEnvir
       const raw = read(STORAGE_KEYS.setting(key));
       if (raw === null) return DEFAULT_SETTINGS[key];
       try {
-        const value: unknown = JSON.parse(raw);
-        return typeof value === typeof DEFAULT_SETTINGS[key] ? (value as Settings[K]) : DEFAULT_SETTINGS[key];
+        return parseSetting(key, JSON.parse(raw));
       } catch {
-        return DEFAULT_SETTINGS[key];
+        return DEFAULT_SETTINGS[key]; // Malformed JSON or a value the schema refuses (older version, hand edit).
       }
     },
 
     async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<void> {
-      write(STORAGE_KEYS.setting(key), JSON.stringify(value));
+      // Throws (ZodError) on a value outside the schema: nothing invalid is stored.
+      write(STORAGE_KEYS.setting(key), JSON.stringify(parseSetting(key, value)));
     },
 
     async getSessionToken() {
@@ -99,6 +114,60 @@ export function createBrowserBridge(env: BrowserBridgeEnvironment = defaultEnvir
       const title = env.document.title.replace(BADGE_PREFIX, '');
       env.document.title = count > 0 ? `(${count}) ${title}` : title;
     },
+
+    // No native menus or tray in a browser: nothing to report to.
+    async reportDevices() {},
+    async reportState() {},
+
+    async ringStarted(ring: IncomingRing) {
+      // The in-page ring shows anyway; a Notification only helps when the tab is out of sight.
+      const Api = env.Notification;
+      if (!Api || Api.permission !== 'granted' || isPageActive()) return;
+      try {
+        const notification = new Api(`Incoming call from ${ring.callerName}`, {
+          body: 'Open Earshot to answer',
+          tag: `ring:${ring.callId}`,
+          requireInteraction: true,
+        });
+        notification.onclick = () => {
+          env.focusPage?.();
+          notification.close();
+        };
+        rings.get(ring.callId)?.close();
+        rings.set(ring.callId, notification);
+      } catch (error) {
+        log.warn(`[call:${ring.callId}] ring notification failed`, error);
+      }
+    },
+
+    async ringEnded(callId: string) {
+      rings.get(callId)?.close();
+      rings.delete(callId);
+    },
+
+    // A browser tab is never the ring window.
+    async currentRing() {
+      return null;
+    },
+
+    async answerRing(callId, response) {
+      // No host to relay through: the answer goes straight to this page's listeners.
+      const command: HostCommand = { type: 'answerRing', callId, response };
+      for (const listener of [...commandListeners]) {
+        try {
+          listener(command);
+        } catch (error) {
+          log.warn('command listener failed', error);
+        }
+      }
+    },
+
+    onCommand(listener) {
+      commandListeners.add(listener);
+      return () => {
+        commandListeners.delete(listener);
+      };
+    },
   };
 }
 
@@ -113,5 +182,9 @@ function defaultEnvironment(): BrowserBridgeEnvironment {
     storage,
     Notification: typeof Notification === 'undefined' ? null : Notification,
     document: typeof document === 'undefined' ? null : document,
+    isPageActive: () => typeof document === 'undefined' || (document.visibilityState === 'visible' && document.hasFocus()),
+    focusPage: () => {
+      if (typeof window !== 'undefined') window.focus();
+    },
   };
 }

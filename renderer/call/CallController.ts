@@ -19,6 +19,8 @@ export interface CallControllerOptions {
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
   ringer?: Pick<Ringer, 'start' | 'stop'>;
+  /** The microphone calls open (MediaDeviceInfo.deviceId; '' = the system default). Default: always ''. */
+  microphoneId?: () => string;
   now?: () => number;
   logger?: Logger;
 }
@@ -61,6 +63,8 @@ interface Live {
   stream: MediaStream | null;
   /** Signals that arrived before the PeerCall existed (the early offer reaches the callee first). */
   queued: CallSignal[];
+  /** An incoming call the host was told is ringing (bridge.ringStarted), until ringEnded. */
+  ringing: boolean;
 }
 
 /**
@@ -73,6 +77,7 @@ export class CallController {
   private readonly getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   private readonly createPeerConnection: ((config: RTCConfiguration) => RTCPeerConnection) | undefined;
   private readonly ringer: Pick<Ringer, 'start' | 'stop'>;
+  private readonly microphoneId: () => string;
   private readonly meter: MicLevelMeter;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -88,6 +93,7 @@ export class CallController {
     this.getUserMedia = options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
     this.createPeerConnection = options.createPeerConnection;
     this.ringer = options.ringer ?? new Ringer();
+    this.microphoneId = options.microphoneId ?? (() => '');
     this.now = options.now ?? Date.now;
     this.log = options.logger ?? createLogger('calls');
     this.meter = new MicLevelMeter((level) => this.store.getState().updateCall({ micLevel: level }));
@@ -135,7 +141,7 @@ export class CallController {
       state.showCallNotice(PLACE_ERRORS[code]?.(peerName) ?? `The call failed: ${(error as Error).message}`);
       return;
     }
-    this.live = { callId: placed.call.callId, info: placed.call, wasCaller: true, peer: null, stream, queued: [] };
+    this.live = { callId: placed.call.callId, info: placed.call, wasCaller: true, peer: null, stream, queued: [], ringing: false };
     const ringing = this.ringingBeforePlaced.delete(placed.call.callId);
     this.ringingBeforePlaced.clear();
     this.store.getState().updateCall({ callId: placed.call.callId, peerName: placed.call.callee.displayName, ...(ringing ? { status: 'Ringing…' } : {}) });
@@ -149,6 +155,7 @@ export class CallController {
     const live = this.live;
     if (!live || live.wasCaller) return;
     this.ringer.stop();
+    this.endRing(live, false);
     this.store.getState().updateCall({ phase: 'active', status: 'Connecting…' });
     try {
       live.stream = await this.openMicrophone();
@@ -177,6 +184,40 @@ export class CallController {
     await this.client?.request('call.hangup', { callId: live.callId }).catch((e: unknown) => this.log.warn('hangup failed', e));
   }
 
+  /**
+   * Use another microphone mid-call ('' = the system default): open it with the user's
+   * processing settings and replace the sender's track. No renegotiation: the RTCRtpSender
+   * stays, only its track changes. Keeps the mute state. Nothing to do outside a call.
+   */
+  async switchMicrophone(deviceId: string): Promise<void> {
+    const live = this.live;
+    if (!live?.stream) return;
+    let stream: MediaStream;
+    try {
+      stream = await this.openMicrophone(deviceId);
+    } catch (error) {
+      this.store.getState().showCallNotice(`Cannot use that microphone: ${(error as Error).message}`);
+      return;
+    }
+    const track = stream.getAudioTracks()[0];
+    if (this.live !== live || !live.stream || !track) {
+      stream.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    track.enabled = !this.store.getState().call?.muted;
+    try {
+      await live.peer?.replaceTrack(track);
+    } catch (error) {
+      stream.getTracks().forEach((t) => t.stop());
+      this.store.getState().showCallNotice(`Cannot use that microphone: ${(error as Error).message}`);
+      return;
+    }
+    const previous = live.stream;
+    live.stream = stream;
+    previous.getTracks().forEach((t) => t.stop());
+    if (live.peer) this.meter.start(stream);
+  }
+
   toggleMute(): void {
     const call = this.store.getState().call;
     if (!call || !this.live) return;
@@ -195,8 +236,15 @@ export class CallController {
     return this.bridge.getSetting(key);
   }
 
-  private openMicrophone(): Promise<MediaStream> {
-    return openMicrophone({ bridge: this.bridge, getUserMedia: this.getUserMedia });
+  private openMicrophone(deviceId = this.microphoneId()): Promise<MediaStream> {
+    return openMicrophone({ bridge: this.bridge, getUserMedia: this.getUserMedia, ...(deviceId ? { deviceId } : {}) });
+  }
+
+  /** Tell the host the ring is over (once per incoming call); `missed` when nobody answered. */
+  private endRing(live: Live, missed: boolean): void {
+    if (!live.ringing) return;
+    live.ringing = false;
+    void this.bridge.ringEnded(live.callId, missed).catch((e: unknown) => this.log.warn(`[call:${live.callId}] ringEnded failed`, e));
   }
 
   private async startPeer(ice: IceConfig, polite: boolean): Promise<void> {
@@ -243,11 +291,17 @@ export class CallController {
       case 'call.incoming': {
         const { call } = notification.data;
         if (this.live) return; // The server never rings someone in a call; ignore a stray ring.
-        this.live = { callId: call.callId, info: call, wasCaller: false, peer: null, stream: null, queued: [] };
+        const live: Live = { callId: call.callId, info: call, wasCaller: false, peer: null, stream: null, queued: [], ringing: true };
+        this.live = live;
+        // The server refuses calls to people in do not disturb; one that raced the switch shows silently.
+        const dnd = state.me !== null && state.presence[state.me.id] === 'dnd';
         state.dismissCallNotice();
-        state.setCall(this.view({ callId: call.callId, conversationId: call.conversationId, phase: 'incoming', peerName: call.caller.displayName, status: 'Incoming call' }));
-        this.ringer.start('ringtone');
-        void this.bridge.notify({ title: 'Incoming call', body: `${call.caller.displayName} is calling`, tag: `call-${call.callId}` });
+        state.setCall(this.view({ callId: call.callId, conversationId: call.conversationId, phase: 'incoming', peerName: call.caller.displayName, status: dnd ? 'Incoming call (do not disturb)' : 'Incoming call' }));
+        if (!dnd) this.ringer.start('ringtone');
+        // The host rings outside the page (notification, ring window) — or, in do not disturb, counts a missed call.
+        void this.bridge
+          .ringStarted({ callId: call.callId, callerName: call.caller.displayName, conversationId: call.conversationId })
+          .catch((e: unknown) => this.log.warn(`[call:${call.callId}] ringStarted failed`, e));
         return;
       }
       case 'call.ringing':
@@ -274,6 +328,8 @@ export class CallController {
         const live = this.live;
         if (live?.callId !== notification.data.callId) return;
         const peerName = state.call?.peerName ?? '';
+        const { reason } = notification.data;
+        this.endRing(live, reason === 'no_answer' || reason === 'cancelled');
         this.finish(endText(notification.data.reason, peerName, notification.data.durationMs, live.wasCaller));
         return;
       }
@@ -304,6 +360,7 @@ export class CallController {
     const live = this.live;
     this.live = null;
     this.ringer.stop();
+    if (live) this.endRing(live, false);
     this.meter.stop();
     live?.peer?.close();
     live?.stream?.getTracks().forEach((track) => track.stop());

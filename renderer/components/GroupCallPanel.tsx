@@ -82,6 +82,11 @@ export interface GroupCallPanelProps {
   title?: string;
   /** `Leave call`; default the group call engine's leave (the guest page also notes that I left). */
   onLeave?: () => void;
+  /**
+   * A microphone picked in the panel; default: switch the call to it. The member app saves it as
+   * the microphone choice too (which moves the call over the same way).
+   */
+  onChooseMicrophone?: (deviceId: string) => void;
 }
 
 /**
@@ -102,6 +107,7 @@ export function GroupCallPanel(props: GroupCallPanelProps) {
   const host = isGroupHost(view) && !myParticipant(view)?.guest;
   const title = props.title ?? (conversation ? conversationName(conversation, myId) : 'Voice call');
   const leave = props.onLeave ?? (() => void groupCalls.leave());
+  const chooseMicrophone = props.onChooseMicrophone ?? ((deviceId: string) => void groupCalls.switchMicrophone(deviceId));
   return (
     <section className="call-panel group-call-panel" aria-label="Voice call">
       {Object.entries(remoteStreams).map(([participantId, stream]) => (
@@ -134,7 +140,7 @@ export function GroupCallPanel(props: GroupCallPanelProps) {
         ))}
       </ul>
       <div className="call-actions">
-        <MicrophoneSelect value={view.microphoneId} onChange={(deviceId) => void groupCalls.switchMicrophone(deviceId)} />
+        <MicrophoneSelect value={view.microphoneId} onChange={chooseMicrophone} />
         <button type="button" aria-pressed={view.muted} onClick={() => void groupCalls.toggleMute()}>
           {view.muted ? 'Unmute' : 'Mute'}
         </button>

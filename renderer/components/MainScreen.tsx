@@ -1,10 +1,12 @@
 import { useState } from 'react';
+import { useAppStore, useDevices } from '../app/AppContext.js';
 import { BrowseRoomsDialog } from './BrowseRoomsDialog.js';
 import { CallHistoryDialog } from './CallHistoryDialog.js';
 import { CallNotice } from './CallNotice.js';
 import { CallPanel } from './CallPanel.js';
 import { IncomingCall } from './IncomingCall.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
+import { DeviceNotices } from './DeviceNotices.js';
 import { GroupCallNotice } from './GroupCallNotice.js';
 import { GroupCallPanel } from './GroupCallPanel.js';
 import { NewDirectDialog } from './NewDirectDialog.js';
@@ -20,16 +22,24 @@ export type MainDialog = 'direct' | 'group' | 'rooms' | 'history' | 'settings' |
 export function MainScreen() {
   const [dialog, setDialog] = useState<MainDialog>(null);
   const close = () => setDialog(null);
+  const devices = useDevices();
+  const store = useAppStore();
+  // A microphone picked in the group call panel is the saved choice from now on.
+  const chooseMicrophone = (deviceId: string) => {
+    const device = store.getState().audioDevices.find((d) => d.kind === 'audioinput' && d.deviceId === deviceId);
+    void devices.choose('microphone', device ? { id: deviceId, label: device.label } : { id: deviceId, label: '' });
+  };
   return (
     <div className="app">
       <ConnectionBanner />
       <div className="layout">
         <Sidebar onOpenDialog={setDialog} />
         <div className="content">
+          <DeviceNotices />
           <CallNotice />
           <CallPanel />
           <GroupCallNotice />
-          <GroupCallPanel />
+          <GroupCallPanel onChooseMicrophone={chooseMicrophone} />
           <ThreadView />
         </div>
       </div>

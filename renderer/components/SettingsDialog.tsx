@@ -1,9 +1,13 @@
-import { useEffect, useState } from 'react';
-import type { Settings } from '../../common/bridge.js';
+import { useEffect, useId, useState } from 'react';
+import { parseSetting, type Settings } from '../../common/bridge.js';
 import { getBridge } from '../bridge/getBridge.js';
+import { describeError } from '../lib/describeError.js';
+import { DeviceSettings } from './DeviceSettings.js';
 import { Dialog } from './Dialog.js';
 
 type Toggle = 'echoCancellation' | 'noiseSuppression' | 'autoGainControl' | 'opusDtx' | 'turnOnly' | 'messageNotifications';
+type DesktopToggle = 'closeToTray' | 'startAtLogin' | 'hostOnThisComputer';
+type TextSetting = 'muteShortcut' | 'serverUrl';
 
 const TOGGLES: Array<{ key: Toggle; label: string; hint: string }> = [
   { key: 'echoCancellation', label: 'Echo cancellation', hint: 'Keeps your speakers out of your microphone.' },
@@ -14,31 +18,103 @@ const TOGGLES: Array<{ key: Toggle; label: string; hint: string }> = [
   { key: 'messageNotifications', label: 'Message notifications', hint: 'Show a notification for new messages.' },
 ];
 
-/** Audio processing, network and notification settings (applied to the next call). */
+const DESKTOP_TOGGLES: Array<{ key: DesktopToggle; label: string; hint: string }> = [
+  { key: 'closeToTray', label: 'Close to tray', hint: 'Closing the window keeps Earshot running in the tray, so calls still ring.' },
+  { key: 'startAtLogin', label: 'Start at login', hint: 'Start Earshot when you log in to this computer.' },
+  { key: 'hostOnThisComputer', label: 'Host on this computer', hint: 'Run an Earshot server in the app for people on the same network.' },
+];
+
+const TEXT_SETTINGS: Array<{ key: TextSetting; label: string; hint: string; placeholder: string }> = [
+  { key: 'muteShortcut', label: 'Mute shortcut', hint: 'Works while Earshot is in the background. Empty: none.', placeholder: 'CommandOrControl+Shift+M' },
+  { key: 'serverUrl', label: 'Server address', hint: 'Used from the next start. Empty: the server this app came from.', placeholder: 'https://earshot.example.com' },
+];
+
+type Values = Partial<Pick<Settings, Toggle | DesktopToggle | TextSetting>>;
+
+function Checkbox(props: { label: string; hint: string; checked: boolean; onChange: (value: boolean) => void }) {
+  return (
+    <label className="toggle">
+      <input type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} />
+      <span>
+        {props.label}
+        <small className="hint">{props.hint}</small>
+      </span>
+    </label>
+  );
+}
+
+/** A text setting, saved when it loses focus or on Enter; refused values say why and stay unsaved. */
+function TextField(props: { setting: (typeof TEXT_SETTINGS)[number]; value: string; onSave: (value: string) => Promise<void> }) {
+  const { setting } = props;
+  const id = useId();
+  const [draft, setDraft] = useState(props.value);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setDraft(props.value), [props.value]);
+  const save = () => {
+    if (draft === props.value) return;
+    props.onSave(draft.trim()).then(
+      () => setError(null),
+      (e: unknown) => setError(describeError(e)),
+    );
+  };
+  return (
+    <div className="device-row">
+      <label htmlFor={id}>{setting.label}</label>
+      <input
+        id={id}
+        type="text"
+        value={draft}
+        placeholder={setting.placeholder}
+        aria-describedby={`${id}-hint`}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={save}
+        onKeyDown={(e) => e.key === 'Enter' && save()}
+      />
+      <small id={`${id}-hint`} className="hint">
+        {error ?? setting.hint}
+      </small>
+    </div>
+  );
+}
+
+/**
+ * Settings: audio devices (with microphone and speaker tests), audio processing, network and
+ * notifications, and — in the desktop app — tray, login, shortcut, server and hosting. Device
+ * choices apply at once (also mid-call); processing switches apply to the next call.
+ */
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const bridge = getBridge();
-  const [values, setValues] = useState<Partial<Pick<Settings, Toggle>>>({});
+  const desktop = bridge.platform === 'electron';
+  const [values, setValues] = useState<Values>({});
   useEffect(() => {
-    void Promise.all(TOGGLES.map(async ({ key }) => [key, await bridge.getSetting(key)] as const)).then((pairs) => setValues(Object.fromEntries(pairs)));
-  }, [bridge]);
-  const change = (key: Toggle, value: boolean) => {
-    setValues((v) => ({ ...v, [key]: value }));
-    void bridge.setSetting(key, value);
+    const keys = [...TOGGLES.map((t) => t.key), ...(desktop ? [...DESKTOP_TOGGLES.map((t) => t.key), ...TEXT_SETTINGS.map((t) => t.key)] : [])];
+    void Promise.all(keys.map(async (key) => [key, await bridge.getSetting(key)] as const)).then((pairs) => setValues(Object.fromEntries(pairs)));
+  }, [bridge, desktop]);
+  const change = async <K extends keyof Values>(key: K, value: Settings[K]) => {
+    const parsed = parseSetting(key, value); // throws on a value the schema refuses (e.g. too long)
+    await bridge.setSetting(key, parsed);
+    setValues((v) => ({ ...v, [key]: parsed }));
   };
   return (
     <Dialog title="Settings" onClose={onClose}>
+      <DeviceSettings />
       <fieldset className="settings">
         <legend>Calls and notifications</legend>
         {TOGGLES.map(({ key, label, hint }) => (
-          <label key={key} className="toggle">
-            <input type="checkbox" checked={values[key] ?? false} onChange={(e) => change(key, e.target.checked)} />
-            <span>
-              {label}
-              <small className="hint">{hint}</small>
-            </span>
-          </label>
+          <Checkbox key={key} label={label} hint={hint} checked={values[key] ?? false} onChange={(v) => void change(key, v)} />
         ))}
       </fieldset>
+      {desktop ? (
+        <fieldset className="settings">
+          <legend>Desktop</legend>
+          {DESKTOP_TOGGLES.map(({ key, label, hint }) => (
+            <Checkbox key={key} label={label} hint={hint} checked={values[key] ?? false} onChange={(v) => void change(key, v)} />
+          ))}
+          {TEXT_SETTINGS.map((setting) => (
+            <TextField key={setting.key} setting={setting} value={values[setting.key] ?? ''} onSave={(v) => change(setting.key, v)} />
+          ))}
+        </fieldset>
+      ) : null}
     </Dialog>
   );
 }

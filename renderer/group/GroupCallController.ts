@@ -23,6 +23,8 @@ export interface GroupCallControllerOptions {
   createDevice?: () => GroupDevice | Promise<GroupDevice>;
   /** Wraps a received track for playback; default `new MediaStream([track])`. */
   createStream?: (track: MediaStreamTrack) => MediaStream;
+  /** The microphone a join opens (MediaDeviceInfo.deviceId; '' = the system default). Default: always ''. */
+  microphoneId?: () => string;
   logger?: Logger;
 }
 
@@ -79,6 +81,7 @@ export class GroupCallController {
   private readonly getUserMedia: ((constraints: MediaStreamConstraints) => Promise<MediaStream>) | undefined;
   private readonly createDevice: () => GroupDevice | Promise<GroupDevice>;
   private readonly createStream: (track: MediaStreamTrack) => MediaStream;
+  private readonly microphoneId: () => string;
   private readonly log: Logger;
   private client: SignalingClient | null = null;
   private offClient: (() => void) | null = null;
@@ -90,6 +93,7 @@ export class GroupCallController {
     this.getUserMedia = options.getUserMedia;
     this.createDevice = options.createDevice ?? (async () => (await import('mediasoup-client')).Device.factory());
     this.createStream = options.createStream ?? ((track) => new MediaStream([track]));
+    this.microphoneId = options.microphoneId ?? (() => '');
     this.log = options.logger ?? createLogger('group-calls');
   }
 
@@ -228,9 +232,10 @@ export class GroupCallController {
     this.live = live;
     const state = this.store.getState();
     state.dismissGroupNotice();
-    state.setGroupCall(initialView(conversationId, start ? GROUP_STATUS.starting : GROUP_STATUS.joining));
+    const microphoneId = this.microphoneId();
+    state.setGroupCall({ ...initialView(conversationId, start ? GROUP_STATUS.starting : GROUP_STATUS.joining), microphoneId });
     try {
-      live.mic = await this.openMicrophone();
+      live.mic = await this.openMicrophone(microphoneId);
     } catch (error) {
       if (this.live === live) this.finish(`Cannot use the microphone: ${describeError(error)}`);
       return;

@@ -2,9 +2,11 @@ import type { DesktopBridge } from '../../common/bridge.js';
 
 /**
  * The host bridge as the guest page may use it: settings are read (microphone processing,
- * relay-only) but never written, and the member's stored session token is out of reach —
- * reads say "none" and writes are dropped — so opening a guest link in a browser where a
- * member is signed in leaves that sign-in alone. No notifications and no badge either.
+ * relay-only, chosen devices) but never written, and the member's stored session token is out
+ * of reach — reads say "none" and writes are dropped — so opening a guest link in a browser
+ * where a member is signed in leaves that sign-in alone. No notifications, no badge, nothing
+ * reported to the host's tray or menus, no rings and no host commands either: those belong to
+ * the member's app.
  */
 export function guestBridge(bridge: DesktopBridge): DesktopBridge {
   return {
@@ -15,5 +17,12 @@ export function guestBridge(bridge: DesktopBridge): DesktopBridge {
     getSessionToken: async () => null,
     setSessionToken: async () => undefined,
     setBadgeCount: async () => undefined,
+    reportDevices: async () => undefined,
+    reportState: async () => undefined,
+    ringStarted: async () => undefined,
+    ringEnded: async () => undefined,
+    currentRing: async () => null,
+    answerRing: async () => undefined,
+    onCommand: () => () => undefined,
   };
 }

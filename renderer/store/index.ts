@@ -3,6 +3,7 @@ import type { AppState } from './AppState.js';
 import { createCallSlice } from './callSlice.js';
 import { createConnectionSlice } from './connectionSlice.js';
 import { createConversationsSlice } from './conversationsSlice.js';
+import { createDevicesSlice } from './devicesSlice.js';
 import { createGroupCallSlice } from './groupCallSlice.js';
 import { createGuestSlice } from './guestSlice.js';
 import { createMessagesSlice } from './messagesSlice.js';
@@ -26,5 +27,6 @@ export function createAppStore(): AppStore {
     ...createCallSlice(...args),
     ...createGroupCallSlice(...args),
     ...createGuestSlice(...args),
+    ...createDevicesSlice(...args),
   }));
 }

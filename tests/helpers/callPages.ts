@@ -26,12 +26,21 @@ export async function openParticipant(
   username: string,
   displayName: string,
   toneHz: number,
-  opts: { settings?: Record<string, unknown>; launch?: (wav: string) => Promise<Browser>; baseUrl?: string; session?: SessionResponse } = {},
+  opts: {
+    settings?: Record<string, unknown>;
+    launch?: (wav: string) => Promise<Browser>;
+    baseUrl?: string;
+    session?: SessionResponse;
+    /** More init scripts for the page before it loads (e.g. a stand-in desktop bridge). */
+    prepare?: (page: Page) => Promise<void>;
+  } = {},
 ): Promise<Participant> {
   const session = opts.session ?? (await register(srv.url, username, displayName));
   const wav = await makeTone(toneHz, 30);
   const browser = await (opts.launch ?? launchChromium)(wav);
-  const page = await browser.newPage();
+  // An explicit context (not browser.newPage()) so a test can open more windows of the same
+  // person's app in it (e.g. the desktop ring window): they share storage, like the app's windows.
+  const page = await (await browser.newContext()).newPage();
   await installAudioProbe(page);
   await page.addInitScript(
     ({ token, settings }) => {
@@ -43,6 +52,7 @@ export async function openParticipant(
     },
     { token: session.token, settings: opts.settings ?? {} },
   );
+  await opts.prepare?.(page);
   await page.goto(opts.baseUrl ?? srv.url);
   await expect(page.getByRole('button', { name: 'New direct message' })).toBeVisible();
   return { name: displayName, session, browser, page, toneHz };

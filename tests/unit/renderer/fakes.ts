@@ -1,4 +1,4 @@
-import type { BridgeNotification, DesktopBridge, Settings } from '../../../common/bridge.js';
+import type { BridgeNotification, DesktopBridge, DeviceReport, HostCommand, HostState, IncomingRing, RingResponse, Settings } from '../../../common/bridge.js';
 import { DEFAULT_SETTINGS } from '../../../common/bridge.js';
 import type { WebSocketLike } from '../../../renderer/signaling/SignalingClientTypes.js';
 
@@ -92,12 +92,28 @@ export function fakeSockets() {
   };
 }
 
-/** An in-memory DesktopBridge that records notifications and badge counts. */
-export function memoryBridge(token: string | null = null) {
+/**
+ * An in-memory DesktopBridge that records what the renderer tells its host (notifications,
+ * badge counts, device reports, host state, rings and ring answers); `dispatch` plays the host
+ * sending a command.
+ */
+export function memoryBridge(token: string | null = null, platform: DesktopBridge['platform'] = 'browser') {
   const settings: Settings = { ...DEFAULT_SETTINGS };
-  const state = { token, notifications: [] as BridgeNotification[], badges: [] as number[] };
+  const listeners = new Set<(command: HostCommand) => void>();
+  const state = {
+    token,
+    settings,
+    notifications: [] as BridgeNotification[],
+    badges: [] as number[],
+    deviceReports: [] as DeviceReport[],
+    hostStates: [] as HostState[],
+    ringsStarted: [] as IncomingRing[],
+    ringsEnded: [] as Array<{ callId: string; missed: boolean }>,
+    answers: [] as Array<{ callId: string; response: RingResponse }>,
+    currentRing: null as IncomingRing | null,
+  };
   const bridge: DesktopBridge = {
-    platform: 'browser',
+    platform,
     notify: async (n) => {
       state.notifications.push(n);
       return true;
@@ -113,6 +129,32 @@ export function memoryBridge(token: string | null = null) {
     setBadgeCount: async (count) => {
       state.badges.push(count);
     },
+    reportDevices: async (report) => {
+      state.deviceReports.push(report);
+    },
+    reportState: async (hostState) => {
+      state.hostStates.push(hostState);
+    },
+    ringStarted: async (ring) => {
+      state.ringsStarted.push(ring);
+    },
+    ringEnded: async (callId, missed) => {
+      state.ringsEnded.push({ callId, missed });
+    },
+    currentRing: async () => state.currentRing,
+    answerRing: async (callId, response) => {
+      state.answers.push({ callId, response });
+    },
+    onCommand: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
   };
-  return { bridge, state };
+  /** Play the host: deliver a command to every onCommand listener. */
+  const dispatch = (command: HostCommand) => {
+    for (const listener of [...listeners]) listener(command);
+  };
+  return { bridge, state, dispatch, listenerCount: () => listeners.size };
 }

@@ -62,6 +62,7 @@ describe('AppController', () => {
   it('connects with the stored token and loads sync.state', async () => {
     const { controller, store, factory } = setup();
     await controller.start();
+    expect(store.getState().synced).toBe(false);
     const socket = factory.last();
     expect(socket.protocols).toEqual(['earshot.v1', 'token.stored-token']);
     serve(socket, () => ({ me, conversations: [conversation({ unread: 2 })], presence: { '2': 'dnd' } }));
@@ -72,6 +73,7 @@ describe('AppController', () => {
     expect(state.me?.permissions).toEqual(['message.send']);
     expect(state.conversations[10]?.unread).toBe(2);
     expect(state.presence[bob.id]).toBe('dnd');
+    expect(state.synced).toBe(true);
   });
 
   it('shows the sign-in screen when no token is stored', async () => {

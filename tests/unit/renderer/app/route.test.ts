@@ -15,6 +15,12 @@ describe('route', () => {
       expect(parseRoute('#/guest/9007199254740991')).toEqual({ kind: 'guest', conversationId: Number.MAX_SAFE_INTEGER });
     });
 
+    it('opens the ring window for #/ring', () => {
+      expect(parseRoute('#/ring')).toEqual({ kind: 'ring' });
+      expect(parseRoute('#/ring/')).toEqual({ kind: 'ring' });
+      expect(parseRoute('#/ringing')).toEqual({ kind: 'app' });
+    });
+
     it('keeps a malformed guest link on the guest page, with no room', () => {
       for (const hash of ['#/guest/', '#/guest/0', '#/guest/-1', '#/guest/007', '#/guest/1e3', '#/guest/0x10', '#/guest/ 5', '#/guest/5.0', '#/guest/abc', '#/guest/5/extra', '#/guest/9007199254740993']) {
         expect(parseRoute(hash), hash).toEqual({ kind: 'guest', conversationId: null });
@@ -28,6 +34,8 @@ describe('route', () => {
       expect(sameRoute({ kind: 'guest', conversationId: 3 }, { kind: 'guest', conversationId: 3 })).toBe(true);
       expect(sameRoute({ kind: 'guest', conversationId: 3 }, { kind: 'guest', conversationId: 4 })).toBe(false);
       expect(sameRoute({ kind: 'guest', conversationId: 3 }, { kind: 'app' })).toBe(false);
+      expect(sameRoute({ kind: 'ring' }, { kind: 'ring' })).toBe(true);
+      expect(sameRoute({ kind: 'ring' }, { kind: 'app' })).toBe(false);
       expect(sameRoute({ kind: 'app' }, { kind: 'guest', conversationId: null })).toBe(false);
     });
   });

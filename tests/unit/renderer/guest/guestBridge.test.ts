@@ -30,4 +30,26 @@ describe('guestBridge', () => {
     expect(state.notifications).toEqual([]);
     expect(state.badges).toEqual([]);
   });
+
+  it('reports nothing to the host, takes part in no ring and receives no host commands', async () => {
+    const { bridge, state, dispatch } = memoryBridge();
+    state.currentRing = { callId: 'c1', callerName: 'Alice', conversationId: 3 };
+    const guest = guestBridge(bridge);
+    await guest.reportDevices({ devices: [], activeMicrophoneId: '', activeSpeakerId: '', activeRingDeviceId: '' });
+    await guest.reportState({ signedIn: false, presence: 'online', inCall: true, muted: false });
+    await guest.ringStarted({ callId: 'c1', callerName: 'Alice', conversationId: 3 });
+    await guest.ringEnded('c1', false);
+    await guest.answerRing('c1', 'accept');
+    expect(await guest.currentRing()).toBeNull();
+    const commands: unknown[] = [];
+    const off = guest.onCommand((c) => commands.push(c));
+    dispatch({ type: 'toggleMute' });
+    off();
+    expect(commands).toEqual([]);
+    expect(state.deviceReports).toEqual([]);
+    expect(state.hostStates).toEqual([]);
+    expect(state.ringsStarted).toEqual([]);
+    expect(state.ringsEnded).toEqual([]);
+    expect(state.answers).toEqual([]);
+  });
 });
