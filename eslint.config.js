@@ -61,18 +61,39 @@ export default tseslint.config(
     },
   },
   {
+    // The preload runs sandboxed: it may import `contextBridge` and `ipcRenderer` from electron,
+    // common/ and its own files, nothing else (bundled into one CommonJS file that requires only electron).
     files: ['preload/**'],
-    rules: forbid(SERVER, RENDERER, { group: ['**/main/**'], message: 'preload talks to main over IPC only' }, NODE),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', allowImportNames: ['contextBridge', 'ipcRenderer'], message: 'preload uses only contextBridge and ipcRenderer' }],
+          patterns: [
+            {
+              regex: '^(?!electron$|\\.\\./common/|\\./)',
+              message: 'preload may import only electron (contextBridge, ipcRenderer), common/ and its own files',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
+    // Electron main process: Node + Electron; may run the signaling server in-process ("host on this computer").
     files: ['main/**'],
     languageOptions: { globals: globals.node },
-    rules: forbid(RENDERER, { group: ['**/preload/**'], message: 'main talks to preload over IPC only' }),
+    rules: forbid(RENDERER, { group: ['**/preload/**', '../preload/*'], message: 'main talks to preload over IPC only' }),
   },
   {
     files: ['signaling-server/**', 'sfu/**'],
     languageOptions: { globals: globals.node },
     rules: forbid(RENDERER, DESKTOP, ELECTRON),
+  },
+  {
+    // Packaging resources and their generator script (Node).
+    files: ['build/**'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['tests/**', 'bench/**', 'scripts/**', '*.ts', '*.js'],

@@ -4,11 +4,13 @@
 #   scripts/setup.sh            full: what `npm test` needs (runtime + test-only packages)
 #   scripts/setup.sh --runtime  minimal: what `npm start` needs (skips test-only apt packages)
 #
-# Steps: (1) Debian packages via apt, (2) npm dependencies + native modules, (3) the web client.
+# Steps: (1) Debian packages via apt, (2) npm dependencies + native modules, (2c) the Electron
+# binary (optional), (3) the web client, (4) the desktop app's main + preload bundles.
 # Each step checks first and does nothing when already done, so a second run takes a second or two.
 #
 # Environment:
-#   EARSHOT_SKIP_APT=1   never touch apt (install the listed packages yourself)
+#   EARSHOT_SKIP_APT=1               never touch apt (install the listed packages yourself)
+#   ELECTRON_SKIP_BINARY_DOWNLOAD=1  do not try to download Electron (the desktop app then cannot start here)
 set -euo pipefail
 
 # Debian packages. `name` = needed at runtime; `name:test` = needed only by the test suite.
@@ -30,7 +32,7 @@ for arg in "$@"; do
     --runtime) MODE=runtime ;;
     --full) MODE=full ;;
     -h | --help)
-      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -180,6 +182,35 @@ if [[ -d $MS_DIR ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 2c. Electron binary (desktop app; optional)
+# ---------------------------------------------------------------------------------------------
+# `npm ci --ignore-scripts` skips electron's postinstall, which downloads the binary from GitHub.
+# Try that download once per lockfile, with a time limit; where it cannot work (no GitHub) say so
+# in one line and remember the failure, so later runs do not wait for it again. Nothing here is
+# fatal: the web client and every other stage work without Electron. `require('electron')` is
+# never used to probe (it starts a download itself); scripts/electron-binary.mjs reads path.txt.
+ELECTRON_FAILED_STAMP=node_modules/.earshot-electron-download-failed
+if [[ -d node_modules/electron ]]; then
+  if electron_path=$(node scripts/electron-binary.mjs); then
+    say "electron: ok ($electron_path)"
+  elif [[ ${ELECTRON_SKIP_BINARY_DOWNLOAD:-} == 1 ]]; then
+    say "electron: binary download skipped (ELECTRON_SKIP_BINARY_DOWNLOAD=1): the desktop app cannot start here; the web client works"
+  elif [[ -f $ELECTRON_FAILED_STAMP && $(cat "$ELECTRON_FAILED_STAMP") == "$lock_hash" ]]; then
+    say "electron: binary not available here (download failed earlier for this lockfile; rm $ELECTRON_FAILED_STAMP to retry): the web client works"
+  else
+    t=$SECONDS
+    if timeout "${EARSHOT_ELECTRON_DOWNLOAD_TIMEOUT:-120}" node node_modules/electron/install.js >/tmp/earshot-electron-install.log 2>&1 &&
+      electron_path=$(node scripts/electron-binary.mjs); then
+      rm -f "$ELECTRON_FAILED_STAMP"
+      say "electron: binary downloaded in $((SECONDS - t)) s ($electron_path)"
+    else
+      printf '%s\n' "$lock_hash" >"$ELECTRON_FAILED_STAMP"
+      say "electron: binary not available here (download failed after $((SECONDS - t)) s, log: /tmp/earshot-electron-install.log): desktop app skipped, the web client works"
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 3. Web client (served by the signaling server at /)
 # ---------------------------------------------------------------------------------------------
 OUT=dist/renderer/index.html
@@ -193,6 +224,31 @@ else
   npx --no-install vite build --logLevel warn
   touch "$OUT" # vite keeps file times of copied assets; mark the build as done now
   say "renderer: built in $((SECONDS - t)) s"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. Desktop app bundles (Electron main + preload), built even where Electron cannot run: the
+#    packaging config, electronegativity and the Electron suite (where it runs) read them.
+# ---------------------------------------------------------------------------------------------
+DESKTOP_OUT=(dist/main/main.mjs dist/preload/preload.cjs)
+desktop_fresh() {
+  local out
+  for out in "${DESKTOP_OUT[@]}"; do
+    [[ -f $out ]] || return 1
+    [[ -z $(find main preload common signaling-server sfu vite.main.config.ts vite.preload.config.ts package-lock.json -newer "$out" -print -quit) ]] || return 1
+  done
+}
+if [[ ! -f main/main.ts ]]; then
+  say "desktop: no main/main.ts; nothing to build"
+elif desktop_fresh; then
+  say "desktop: ok (dist/main and dist/preload are newer than their sources)"
+else
+  say "desktop: building dist/main and dist/preload (vite)"
+  t=$SECONDS
+  npx --no-install vite build -c vite.main.config.ts --logLevel warn
+  npx --no-install vite build -c vite.preload.config.ts --logLevel warn
+  touch "${DESKTOP_OUT[@]}"
+  say "desktop: built in $((SECONDS - t)) s"
 fi
 
 say "done ($MODE) in $((SECONDS - T0)) s"

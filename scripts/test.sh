@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`npm test`):
-#   setup → lint → typecheck (per runtime) → unit → integration → e2e
+#   setup → lint → electronegativity → typecheck (per runtime) → unit → integration → e2e → electron
 # Every stage runs even when an earlier one failed; a summary follows, ending in one line
 # `N passed, N failed, N skipped`. Exit code is non-zero when anything failed.
 #
@@ -25,7 +25,7 @@ done
 RESULTS=test-results
 STAGES=$RESULTS/stages.tsv
 mkdir -p "$RESULTS"
-rm -f "$STAGES" "$RESULTS"/vitest-*.json "$RESULTS"/playwright.json
+rm -f "$STAGES" "$RESULTS"/vitest-*.json "$RESULTS"/playwright.json "$RESULTS"/playwright-electron.json
 
 bar() { printf '\n━━━━ %s\n' "$*"; }
 
@@ -66,16 +66,31 @@ vitest_project() {
     --reporter=default --reporter=json --outputFile.json="$RESULTS/vitest-$project.json" "${EXTRA[@]}"
 }
 
+# The Electron suite runs wherever the Electron binary is installed (on a Linux machine without a
+# display, under xvfb-run when there is one); elsewhere its tests report themselves skipped.
+electron_suite() {
+  local runner=()
+  if [[ $(uname -s) == Linux && -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]] && command -v xvfb-run >/dev/null 2>&1 &&
+    node scripts/electron-binary.mjs >/dev/null; then
+    runner=(xvfb-run -a)
+  fi
+  "${runner[@]}" npx --no-install playwright test --config tests/electron/playwright.electron.config.ts "${EXTRA[@]}"
+}
+
 stage lint check - npx --no-install eslint .
+stage electronegativity check - node scripts/electronegativity.mjs
 stage typecheck:common check - npx --no-install tsc -p tsconfig.common.json
 stage typecheck:renderer check - npx --no-install tsc -p tsconfig.renderer.json
 stage typecheck:node check - npx --no-install tsc -p tsconfig.node.json
+stage typecheck:main check - npx --no-install tsc -p tsconfig.main.json
+stage typecheck:preload check - npx --no-install tsc -p tsconfig.preload.json
 stage unit vitest "$RESULTS/vitest-unit.json" vitest_project unit
 stage integration vitest "$RESULTS/vitest-integration.json" vitest_project integration
 stage e2e playwright "$RESULTS/playwright.json" npx --no-install playwright test "${EXTRA[@]}"
+stage electron playwright "$RESULTS/playwright-electron.json" electron_suite
 
 if [[ ! -s $STAGES ]]; then
-  echo "no stage matched: ${ONLY[*]} (stages: lint typecheck[:common|:renderer|:node] unit integration e2e)" >&2
+  echo "no stage matched: ${ONLY[*]} (stages: lint electronegativity typecheck[:common|:renderer|:node|:main|:preload] unit integration e2e electron)" >&2
   exit 2
 fi
 node scripts/summarize-tests.mjs "$STAGES"
