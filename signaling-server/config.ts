@@ -29,6 +29,11 @@ export const ServerConfig = z.strictObject({
   trustProxy: z.boolean().default(false),
   /** Name shown on the sign-in page. */
   serverName: z.string().max(64).default('Earshot'),
+  /**
+   * Origins other than the server's own whose pages may call /api/* (CORS): the desktop app's
+   * page is served from `app://earshot`. Tokens travel in headers, never cookies.
+   */
+  corsOrigins: z.array(z.string().max(256)).max(32).default(['app://earshot']),
   /** Largest WebSocket frame accepted, bytes. Default 64 KiB. */
   maxPayloadBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
   /** Heartbeat: ping every N ms; a socket that missed the previous pong is dropped. Default 30 s. */
@@ -78,6 +83,7 @@ export type ServerConfigInput = z.input<typeof ServerConfig>;
 
 const ENV_KEYS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'boolean' | 'list' }> = {
   EARSHOT_HOST: { key: 'host', type: 'string' },
+  EARSHOT_CORS_ORIGINS: { key: 'corsOrigins', type: 'list' },
   EARSHOT_PORT: { key: 'port', type: 'number' },
   EARSHOT_DATA_DIR: { key: 'dataDir', type: 'string' },
   EARSHOT_WEB_ROOT: { key: 'webRoot', type: 'string' },

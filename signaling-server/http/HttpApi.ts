@@ -131,6 +131,23 @@ export function createHttpApi(options: HttpApiOptions) {
       return 'metrics';
     }
     if (pathname.startsWith('/api/')) {
+      const origin = req.headers.origin;
+      const allowed = origin !== undefined && config.corsOrigins.includes(origin);
+      if (allowed) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+      }
+      if (method === 'OPTIONS') {
+        // CORS preflight: answered for allowed origins only; others get no Allow-* headers and the browser refuses.
+        if (allowed) {
+          res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+          res.setHeader('Access-Control-Allow-Headers', 'content-type, authorization');
+          res.setHeader('Access-Control-Max-Age', '600');
+        }
+        res.statusCode = 204;
+        res.end();
+        return 'preflight';
+      }
       if (pathname === '/api/config' && method === 'GET') {
         const body: PublicConfig = { registrationOpen: auth.registrationOpen, serverName: config.serverName };
         sendJson(res, 200, body);

@@ -85,3 +85,24 @@ describe('accounts over HTTP', () => {
     fresh.close();
   });
 });
+
+describe('CORS for the desktop app (app://earshot)', () => {
+  it('answers the preflight and marks responses for an allowed origin only', async () => {
+    srv = await startTestServer();
+    const preflight = await fetch(`${srv.url}/api/login`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'app://earshot', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('app://earshot');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+    const config = await fetch(`${srv.url}/api/config`, { headers: { Origin: 'app://earshot' } });
+    expect(config.headers.get('access-control-allow-origin')).toBe('app://earshot');
+
+    const stranger = await fetch(`${srv.url}/api/login`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    expect(stranger.headers.get('access-control-allow-methods')).toBeNull();
+    const direct = await fetch(`${srv.url}/api/config`, { headers: { Origin: 'https://evil.example' } });
+    expect(direct.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
