@@ -1,28 +1,32 @@
 /**
  * `sfu`: one group call through the real signaling server and SFU, at 10, 25 and 50
- * participants: two headless Chromium participants running the real web client (fake
- * microphones playing 440 Hz and 1000 Hz sox tones) plus Node bots (bench/lib/groupBot.ts:
- * real users, media through mediasoup-client on @roamhq/wrtc, 10 ms PCM tone frames from
- * RTCAudioSource). One mediasoup worker (as tests/helpers/testServer.ts starts it).
+ * participants: two headless Chromium participants running the real web client plus
+ * (size − 2) plain-RTP bots (bench/lib/PlainRtpBot.ts in their own process, bench/lib/BotFarm.ts:
+ * real users on the real signaling server; pre-encoded Opus out, every other participant's
+ * stream in, counted). One mediasoup worker (as tests/helpers/testServer.ts starts it).
  *
- * Per size: Bob (Chromium) leaves and joins again JOINS times with everyone else sending tones;
- * join→audio is Bob's "Join call" click to the first decoded remote sample above the onset
- * threshold (bench/lib/pageProbe.ts, MediaStreamTrackProcessor in the page). Then the mediasoup
- * worker's CPU (/proc/<pid>/stat, % of one core) over WINDOW_MS with everyone unmuted (all bots
- * sending tones), and again with 3 speakers (Alice, Bob, one bot) while the other bots send
- * digital silence, which Opus DTX turns into ~1 packet per 400 ms. Download per participant and
- * loss come from the bots' receive transports (RTCPeerConnection.getStats inbound-rtp: payload +
- * header bytes) over the all-unmuted window.
+ * Bob (fake microphone: a 1000 Hz tone) starts the call and the bots join, all sending tones.
+ * Alice (fake microphone: the click track, bench/lib/clickTrack.ts) then joins and leaves JOINS
+ * times; join→audio is her "Join call" click to the first decoded remote sample above the onset
+ * threshold (bench/lib/pageProbe.ts, MediaStreamTrackProcessor in the page). After her last join
+ * the newest remote track in Bob's page is hers, so the probe there hears her clicks:
+ * mouth-to-ear pairs each click Bob hears with the click Alice's microphone captured.
+ * The mediasoup worker's CPU (/proc/<pid>/stat, % of one core) is read over WINDOW_MS with
+ * everyone unmuted, and again with 3 speakers (Alice, Bob, one bot) while the other bots send
+ * only what Opus DTX sends for silence. Download per participant and loss come from the bots'
+ * receive counters over the same windows.
  */
 import { startTestServer, type TestServer } from '../tests/helpers/testServer.js';
 import { makeTone } from '../tests/helpers/tones.js';
 import { register, TestClient } from '../tests/helpers/wsClient.js';
 import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
 import { openBenchParticipant, type BenchParticipant } from './lib/benchParticipant.js';
+import { BotFarm } from './lib/BotFarm.js';
 import { buildRenderer } from './lib/buildRenderer.js';
-import { GroupBot, type BotReceiveStats } from './lib/groupBot.js';
+import { makeClickTrack } from './lib/clickTrack.js';
 import { takeMarks, type ProbeMark, type ProbeOptions } from './lib/pageProbe.js';
 import { percentile } from './lib/percentile.js';
+import type { BotReceiveStats } from './lib/PlainRtpBot.js';
 import { processCpuPct } from './lib/processCpu.js';
 import { requireTool } from './lib/requireTool.js';
 
@@ -32,7 +36,10 @@ const JOINS = Number(process.env.BENCH_SFU_JOINS ?? 5);
 /** CPU / traffic window, ms. */
 const WINDOW_MS = 10_000;
 const RAW_MIC = { noiseSuppression: false, autoGainControl: false, echoCancellation: false };
-const PROBE: ProbeOptions = { onsetThreshold: 0.02, clickThreshold: 0.9, clickQuietMs: 300 };
+/** Between silence and the click track's bed tone (0.05); between the bed tone / bot tones (≤ 0.5) and the click (0.8). */
+const PROBE: ProbeOptions = { onsetThreshold: 0.02, clickThreshold: 0.65, clickQuietMs: 300 };
+/** A heard click is paired with the latest click Alice captured within this window (ms); clicks are 1 s apart. */
+const PAIR_WINDOW_MS = 500;
 const botHz = (i: number) => 2100 + 50 * i;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,13 +53,13 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
   }
 }
 
-/** Bob's "Join call" click → first decoded remote audio, ms. */
-async function measureJoin(bob: BenchParticipant): Promise<number> {
-  await takeMarks(bob.page);
-  await bob.page.getByRole('main').getByRole('button', { name: 'Join call' }).click();
+/** `who`'s "Join call" click → first decoded remote audio, ms. */
+async function measureJoin(who: BenchParticipant): Promise<number> {
+  await takeMarks(who.page);
+  await who.page.getByRole('main').getByRole('button', { name: 'Join call' }).click();
   const marks: ProbeMark[] = [];
-  await waitUntil('Bob hears audio', async () => {
-    marks.push(...(await takeMarks(bob.page)));
+  await waitUntil(`${who.name} hears audio`, async () => {
+    marks.push(...(await takeMarks(who.page)));
     const click = marks.find((m) => m.name === 'click' && m.detail === 'Join call');
     return Boolean(click && marks.some((m) => m.name === 'onset:remote' && m.t >= click.t));
   });
@@ -60,71 +67,98 @@ async function measureJoin(bob: BenchParticipant): Promise<number> {
   return marks.find((m) => m.name === 'onset:remote' && m.t >= click.t)!.t - click.t;
 }
 
+/** Pair each click Bob heard with the latest click Alice's microphone captured before it (both on the wall clock via performance.timeOrigin). */
+function mouthToEar(sent: ProbeMark[], heard: ProbeMark[]): number[] {
+  const sentTimes = sent.filter((m) => m.name === 'click:local').map((m) => m.t);
+  return heard.flatMap((h) => {
+    if (h.name !== 'click:remote') return [];
+    const origin = sentTimes.filter((t) => t < h.t && h.t - t < PAIR_WINDOW_MS).pop();
+    return origin === undefined ? [] : [h.t - origin];
+  });
+}
+
 function sumStats(all: BotReceiveStats[]): { packets: number; lost: number; bytes: number } {
-  return all.reduce((s, r) => ({ packets: s.packets + r.packetsReceived, lost: s.lost + r.packetsLost, bytes: s.bytes + r.bytesReceived + r.headerBytesReceived }), { packets: 0, lost: 0, bytes: 0 });
+  return all.reduce((s, r) => ({ packets: s.packets + r.packetsReceived, lost: s.lost + r.packetsLost, bytes: s.bytes + r.bytesReceived }), { packets: 0, lost: 0, bytes: 0 });
+}
+
+/** Worker CPU, per-bot download and loss over one window. */
+async function window(farm: BotFarm, pids: Record<string, number>, bots: number) {
+  const before = sumStats(await farm.receiveStats());
+  const t0 = performance.now();
+  const cpu = await processCpuPct(pids, WINDOW_MS);
+  const after = sumStats(await farm.receiveStats());
+  const seconds = (performance.now() - t0) / 1000;
+  const packets = after.packets - before.packets;
+  const lost = after.lost - before.lost;
+  return {
+    cpu,
+    downKbps: round1(((after.bytes - before.bytes) * 8) / 1000 / seconds / bots),
+    lossPct: Math.round((10_000 * lost) / Math.max(1, packets + lost)) / 100,
+  };
 }
 
 async function runSize(size: number, ctx: BenchContext, figures: Figures): Promise<void> {
   let srv: TestServer | null = null;
+  let farm: BotFarm | null = null;
   const people: BenchParticipant[] = [];
-  const bots: GroupBot[] = [];
   try {
-    srv = await startTestServer({ sfu: true, config: { groupCallCap: Math.max(50, size) } });
-    const alice = await openBenchParticipant(srv, 'alice', 'Alice', await makeTone(440, 30), { settings: RAW_MIC, probe: PROBE });
+    srv = await startTestServer({ sfu: true, config: { groupCallCap: Math.max(50, size), sfuPlainRtp: true } });
     const bob = await openBenchParticipant(srv, 'bob', 'Bob', await makeTone(1000, 30), { settings: RAW_MIC, probe: PROBE });
-    people.push(alice, bob);
+    const alice = await openBenchParticipant(srv, 'alice', 'Alice', await makeClickTrack(), { settings: RAW_MIC, probe: PROBE });
+    people.push(bob, alice);
     const botSessions = [];
     for (let i = 0; i < size - 2; i++) botSessions.push(await register(srv.url, `bot${i}`, `Bot ${i}`));
-    const admin = await TestClient.connect(srv.wsUrl, alice.session.token);
-    const { conversation } = await admin.request('conversations.createGroup', { title: 'Crowd', memberIds: [bob.session.user.id, ...botSessions.map((s) => s.user.id)] });
+    const admin = await TestClient.connect(srv.wsUrl, bob.session.token);
+    const { conversation } = await admin.request('conversations.createGroup', { title: 'Crowd', memberIds: [alice.session.user.id, ...botSessions.map((s) => s.user.id)] });
     admin.close();
-    for (const p of people) {
-      await p.page.getByRole('navigation').getByRole('button', { name: /Crowd/ }).first().click();
-    }
-    await alice.page.getByRole('button', { name: 'Start voice call' }).click();
-    await alice.page.getByRole('region', { name: 'Voice call' }).getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
-    for (let i = 0; i < botSessions.length; i++) {
-      bots.push(await GroupBot.join({ wsUrl: srv.wsUrl, session: botSessions[i]!, conversationId: conversation.id, toneHz: botHz(i) }));
-    }
-    await waitUntil('bots consume Alice and each other', () => bots.every((b) => b.consumerCount === size - 2));
-    ctx.log(`${size}: Alice + ${bots.length} bots in the call; Bob joins ${JOINS}×`);
+    for (const p of people) await p.page.getByRole('navigation').getByRole('button', { name: /Crowd/ }).first().click();
+    await bob.page.getByRole('button', { name: 'Start voice call' }).click();
+    await bob.page.getByRole('region', { name: 'Voice call' }).getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
+    farm = await BotFarm.start();
+    const tones = botSessions.map((_, i) => botHz(i));
+    const outcomes = await farm.join(srv.wsUrl, botSessions.map((session, i) => ({ session, conversationId: conversation.id, toneHz: tones[i]! })), 4);
+    const refused = outcomes.filter((o) => !o.ok);
+    if (refused.length) throw new Error(`bots refused: ${JSON.stringify(refused.slice(0, 3))}`);
+    const consumersAre = (n: number) => async () => (await farm!.consumerCounts()).every((c) => c === n);
+    await waitUntil('bots consume Bob and each other', consumersAre(size - 2));
+    ctx.log(`${size}: Bob + ${size - 2} bots in the call; Alice joins ${JOINS}×`);
 
     const joins: number[] = [];
     for (let j = 0; j < JOINS; j++) {
-      joins.push(await measureJoin(bob));
+      joins.push(await measureJoin(alice));
       await sleep(1500);
       if (j < JOINS - 1) {
-        await bob.page.getByRole('region', { name: 'Voice call' }).getByRole('button', { name: 'Leave call' }).click();
-        await bob.page.getByRole('main').getByRole('button', { name: 'Join call' }).waitFor({ timeout: 15_000 });
+        await alice.page.getByRole('region', { name: 'Voice call' }).getByRole('button', { name: 'Leave call' }).click();
+        await alice.page.getByRole('main').getByRole('button', { name: 'Join call' }).waitFor({ timeout: 15_000 });
         await sleep(1000);
       }
     }
-    await waitUntil('bots consume everyone', () => bots.every((b) => b.consumerCount === size - 1));
+    await waitUntil('bots consume everyone', consumersAre(size - 1));
     figures[`join_to_audio_ms_p95_${size}`] = { value: Math.round(percentile(joins, 95)), unit: 'ms' };
     ctx.log(`${size}: join→audio ${joins.map(Math.round).join(', ')} ms`);
 
-    const pids = { worker: srv.sfu!.workerPids[0]!, self: process.pid };
+    const pids = { worker: srv.sfu!.workerPids[0]!, server: process.pid, bots: farm.pid };
     await sleep(2000);
-    const before = sumStats(await Promise.all(bots.map((b) => b.receiveStats())));
-    const t0 = performance.now();
-    const loud = await processCpuPct(pids, WINDOW_MS);
-    const after = sumStats(await Promise.all(bots.map((b) => b.receiveStats())));
-    const seconds = (performance.now() - t0) / 1000;
-    figures[`worker_cpu_pct_all_unmuted_${size}`] = { value: loud.worker!, unit: '%' };
-    figures[`bench_process_cpu_pct_all_unmuted_${size}`] = { value: loud.self!, unit: '%' };
-    figures[`down_kbps_per_participant_${size}`] = { value: round1(((after.bytes - before.bytes) * 8) / 1000 / seconds / bots.length), unit: 'kbps' };
-    const packets = after.packets - before.packets;
-    const lost = after.lost - before.lost;
-    figures[`loss_pct_${size}`] = { value: Math.round((10_000 * lost) / Math.max(1, packets + lost)) / 100, unit: '%' };
+    const loud = await window(farm, pids, size - 2);
+    figures[`worker_cpu_pct_all_unmuted_${size}`] = { value: loud.cpu.worker!, unit: '%' };
+    figures[`down_kbps_per_participant_all_unmuted_${size}`] = { value: loud.downKbps, unit: 'kbps' };
+    figures[`loss_pct_${size}`] = { value: loud.lossPct, unit: '%' };
+    figures[`bots_process_cpu_pct_all_unmuted_${size}`] = { value: loud.cpu.bots!, unit: '%' };
 
-    bots.forEach((b, i) => b.setTone(i === 0 ? botHz(0) : null));
+    // Three speakers: Alice (clicks over a quiet bed tone), Bob and bot 0; the rest DTX.
+    await farm.setTones(tones.map((hz, i) => (i === 0 ? hz : null)));
     await sleep(3000);
-    const quiet = await processCpuPct(pids, WINDOW_MS);
-    figures[`worker_cpu_pct_3spk_dtx_${size}`] = { value: quiet.worker!, unit: '%' };
-    figures[`bench_process_cpu_pct_3spk_dtx_${size}`] = { value: quiet.self!, unit: '%' };
-    ctx.log(`${size}: worker CPU ${loud.worker} % all unmuted, ${quiet.worker} % 3 speakers + DTX`);
+    await takeMarks(alice.page);
+    await takeMarks(bob.page);
+    const quiet = await window(farm, pids, size - 2);
+    const m2e = mouthToEar(await takeMarks(alice.page), await takeMarks(bob.page));
+    figures[`worker_cpu_pct_3spk_dtx_${size}`] = { value: quiet.cpu.worker!, unit: '%' };
+    figures[`down_kbps_per_participant_3spk_dtx_${size}`] = { value: quiet.downKbps, unit: 'kbps' };
+    figures[`mouth_to_ear_ms_p95_${size}`] = { value: m2e.length ? round1(percentile(m2e, 95)) : -1, unit: 'ms' };
+    ctx.log(`${size}: worker CPU ${loud.cpu.worker} % all unmuted, ${quiet.cpu.worker} % 3 speakers + DTX; mouth-to-ear ${m2e.length} clicks, p50 ${round1(percentile(m2e, 50))} ms`);
+    if (m2e.length < 5) throw new Error(`only ${m2e.length} clicks paired Alice → Bob`);
   } finally {
-    for (const b of bots) b.close();
+    await farm?.close();
     for (const p of people) await p.browser.close().catch(() => undefined);
     await srv?.stop();
   }
@@ -132,23 +166,24 @@ async function runSize(size: number, ctx: BenchContext, figures: Figures): Promi
 
 export const sfu: Benchmark = {
   name: 'sfu',
-  description: 'Group call through the SFU at 10/25/50 participants (2 Chromium + wrtc bots): join→audio, worker CPU, download, loss',
+  description: 'Group call through the SFU at 10/25/50 participants (2 Chromium + plain-RTP bots): join→audio, mouth-to-ear, worker CPU, download, loss',
   targets: {
     worker_cpu_pct_all_unmuted_50: { max: 70 },
     worker_cpu_pct_3spk_dtx_50: { max: 10 },
     join_to_audio_ms_p95_50: { max: 800 },
+    mouth_to_ear_ms_p95_50: { max: 100 },
     loss_pct_50: { max: 0 },
   },
   async run(ctx) {
     await requireTool('sox', 'sox', ctx.log);
     await buildRenderer();
     ctx.note(
-      `Method: per size, 2 headless Chromium participants (real web client, fake microphones playing sox tones) + (size − 2) Node bots (bench/lib/groupBot.ts: mediasoup-client Chrome111 handler on @roamhq/wrtc, one Opus producer each fed 10 ms PCM frames, consuming everyone), all through the real signaling server on 127.0.0.1 and one mediasoup worker. Everything runs on this one machine.`,
+      `Method: per size, 2 headless Chromium participants (real web client with microphone processing off) + (size − 2) plain-RTP bots (bench/lib/PlainRtpBot.ts in a separate Node process: real signed-in users joining through the real signaling server with group.joinPlainRtp; pre-encoded 32 kbps Opus tones with the audio-level header extension out, every other participant's stream in), one mediasoup worker, everything on this one machine over 127.0.0.1. The bots' media legs skip DTLS/SRTP (plain RTP), so the worker encrypts only for the two Chromium participants: worker CPU is a lower bound for 50 WebRTC clients.`,
     );
-    ctx.note(`join_to_audio_ms_p95_<n>: Bob's "Join call" click → first decoded remote sample above ${PROBE.onsetThreshold} full scale (in-page MediaStreamTrackProcessor), ${JOINS} joins per size (nearest-rank p95 of ${JOINS} samples = the worst), while all other participants send tones.`);
-    ctx.note(`worker_cpu_pct_*: utime+stime of the mediasoup worker process from /proc/<pid>/stat over ${WINDOW_MS / 1000} s, % of one core. all_unmuted: every participant sends a steady tone; 3spk_dtx: Alice, Bob and one bot send tones, the other bots send digital silence (Opus DTX on, as the web client). bench_process_cpu_pct_*: the benchmark's own Node process (signaling server + all bots' wrtc), for context.`);
-    ctx.note(`down_kbps_per_participant_<n> and loss_pct_<n>: from the bots' receive transports (inbound-rtp bytesReceived + headerBytesReceived, packetsReceived/packetsLost, summed over the bot's consumers) over the all-unmuted window; Chromium participants not included. RTP only (no UDP/IP, SRTP overhead or RTCP).`);
-    ctx.note(`Not measured: mouth_to_ear_ms_p95 through the SFU (needs a click-track sender/receiver pair across the SFU; not built in the time box), so it has no figure and no target here.`);
+    ctx.note(`join_to_audio_ms_p95_<n>: Alice's "Join call" click → first decoded sample above ${PROBE.onsetThreshold} full scale on the newest remote track in her page (in-page MediaStreamTrackProcessor), ${JOINS} joins per size (nearest-rank p95 of ${JOINS} samples = the worst), while everyone else sends tones.`);
+    ctx.note(`mouth_to_ear_ms_p95_<n>: Alice's microphone plays a 5 ms 2 kHz click each second over a quiet bed tone; each click Bob's page decodes from Alice's track (after its ${PROBE.clickQuietMs} ms quiet rule, threshold ${PROBE.clickThreshold}) is paired with the click Alice's page captured; over the ${WINDOW_MS / 1000} s 3-speaker window (about ${WINDOW_MS / 1000} clicks). Capture → encode → SFU → jitter buffer → decode, same clock.`);
+    ctx.note(`worker_cpu_pct_*: utime+stime of the mediasoup worker process from /proc/<pid>/stat over ${WINDOW_MS / 1000} s, % of one core. all_unmuted: every participant sends audio continuously; 3spk_dtx: Alice, Bob and one bot send audio, the other bots send what Opus DTX sends for silence (one packet per 400 ms). bots_process_cpu_pct_*: the bot process, for context.`);
+    ctx.note(`down_kbps_per_participant_*_<n> and loss_pct_<n>: RTP bytes (header + payload; no UDP/IP or SRTP overhead, no RTCP) each bot received per second, averaged over the bots; loss from RTP sequence gaps per stream, over the all-unmuted window.`);
     const figures: Figures = {};
     for (const size of SIZES) await runSize(size, ctx, figures);
     return figures;

@@ -3,7 +3,7 @@ import { chromiumLaunchOptions } from '../helpers/chromium.js';
 
 /**
  * Load tests (`npm run test:load`, not part of `npm test`): a full group call of two Chromium
- * participants and Node bots (bench/lib/groupBot.ts) on one 2-core machine. One worker.
+ * participants and plain-RTP bots (bench/lib/PlainRtpBot.ts) on one 2-core machine. One worker.
  */
 export default defineConfig({
   testDir: '.',
