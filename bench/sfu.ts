@@ -62,7 +62,7 @@ async function measureJoin(who: BenchParticipant): Promise<number> {
     marks.push(...(await takeMarks(who.page)));
     const click = marks.find((m) => m.name === 'click' && m.detail === 'Join call');
     return Boolean(click && marks.some((m) => m.name === 'onset:remote' && m.t >= click.t));
-  });
+  }, 90_000);
   const click = marks.find((m) => m.name === 'click' && m.detail === 'Join call')!;
   return marks.find((m) => m.name === 'onset:remote' && m.t >= click.t)!.t - click.t;
 }

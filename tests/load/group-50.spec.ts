@@ -42,7 +42,7 @@ const participantsOf = (page: Page): Locator => panelOf(page).getByRole('list', 
 
 async function expectHears(p: Participant, expected: number[]): Promise<void> {
   await expect
-    .poll(() => tonesHeard(p.page, [ALICE_HZ, BOB_HZ]), { message: `${p.name} hears ${expected.join(' + ')}`, timeout: 30_000 })
+    .poll(() => tonesHeard(p.page, [ALICE_HZ, BOB_HZ]), { message: `${p.name} hears ${expected.join(' + ')}`, timeout: 60_000 })
     .toEqual(expected);
 }
 
