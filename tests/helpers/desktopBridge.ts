@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SETTINGS, type DeviceReport, type HostCommand, type HostState, type IncomingRing, type RingResponse } from '../../common/bridge.js';
+import { DEFAULT_SETTINGS, type DesktopBridge, type DeviceReport, type HostCommand, type HostState, type IncomingRing, type RingResponse } from '../../common/bridge.js';
 
 /** What the stand-in host recorded in one page. */
 export interface HostLog {
@@ -41,7 +41,8 @@ export async function installDesktopBridge(page: Page): Promise<void> {
     host.onmessage = (event: MessageEvent<HostCommand>) => dispatch(event.data);
     const settingKey = (key: string) => `earshot:setting:${key}`;
 
-    window.earshot = {
+    // Typed here: this file is checked with the Node tsconfig, which does not see the renderer's Window.earshot declaration.
+    const bridge: DesktopBridge = {
       platform: 'electron',
       notify: async () => true,
       getSetting: async (key) => {
@@ -72,6 +73,7 @@ export async function installDesktopBridge(page: Page): Promise<void> {
         return () => void listeners.delete(listener);
       },
     };
+    (window as unknown as { earshot: DesktopBridge }).earshot = bridge;
     window.__host = { log, dispatch };
 
     // Where WebAudio output goes (ringtone, test sounds).
