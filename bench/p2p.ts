@@ -16,6 +16,7 @@ import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
 import { cpuSnapshot, otherCores } from './lib/cpuShare.js';
 import { createDirect, openBenchParticipant, openConversation, type BenchParticipant } from './lib/benchParticipant.js';
 import { CLICK_TRACK, makeClickTrack } from './lib/clickTrack.js';
+import { mouthToEar } from './lib/mouthToEar.js';
 import { buildRenderer } from './lib/buildRenderer.js';
 import { describeTarget, judgeTarget } from './lib/judgeTarget.js';
 import {
@@ -111,18 +112,6 @@ function first(marks: ProbeMark[], name: string, opts: { after?: number; detail?
   return found.t;
 }
 
-/** Pair each click heard (after `from`) with the latest click the sender captured before it. */
-function mouthToEar(sent: ProbeMark[], heard: ProbeMark[], from: number): number[] {
-  const sentTimes = sent.filter((m) => m.name === 'click:local').map((m) => m.t);
-  const out: number[] = [];
-  for (const h of heard) {
-    if (h.name !== 'click:remote' || h.t < from) continue;
-    const origin = sentTimes.filter((t) => t < h.t && h.t - t < PAIR_WINDOW_MS).pop();
-    if (origin !== undefined) out.push(h.t - origin);
-  }
-  return out;
-}
-
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Place, ring, answer, talk and hang up one Alice → Bob call; measure it from in-page marks. */
@@ -178,7 +167,7 @@ async function measuredCall(alice: BenchParticipant, bob: BenchParticipant): Pro
   return {
     ringMs: ring - call,
     acceptToAudioMs: Math.max(bobHears, aliceHears) - accept,
-    mouthToEarMs: [...mouthToEar(a, b, bobHears + SETTLE_MS), ...mouthToEar(b, a, aliceHears + SETTLE_MS)],
+    mouthToEarMs: [...mouthToEar(a, b, { from: bobHears + SETTLE_MS, windowMs: PAIR_WINDOW_MS }), ...mouthToEar(b, a, { from: aliceHears + SETTLE_MS, windowMs: PAIR_WINDOW_MS })],
     steps,
     jitterBufferMs,
     jitterTargetMs,

@@ -24,6 +24,7 @@ import { openBenchParticipant, type BenchParticipant } from './lib/benchParticip
 import { BotFarm } from './lib/BotFarm.js';
 import { buildRenderer } from './lib/buildRenderer.js';
 import { makeClickTrack } from './lib/clickTrack.js';
+import { mouthToEar } from './lib/mouthToEar.js';
 import { takeMarks, type ProbeMark, type ProbeOptions } from './lib/pageProbe.js';
 import { percentile } from './lib/percentile.js';
 import type { BotReceiveStats } from './lib/PlainRtpBot.js';
@@ -65,16 +66,6 @@ async function measureJoin(who: BenchParticipant): Promise<number> {
   }, 90_000);
   const click = marks.find((m) => m.name === 'click' && m.detail === 'Join call')!;
   return marks.find((m) => m.name === 'onset:remote' && m.t >= click.t)!.t - click.t;
-}
-
-/** Pair each click Bob heard with the latest click Alice's microphone captured before it (both on the wall clock via performance.timeOrigin). */
-function mouthToEar(sent: ProbeMark[], heard: ProbeMark[]): number[] {
-  const sentTimes = sent.filter((m) => m.name === 'click:local').map((m) => m.t);
-  return heard.flatMap((h) => {
-    if (h.name !== 'click:remote') return [];
-    const origin = sentTimes.filter((t) => t < h.t && h.t - t < PAIR_WINDOW_MS).pop();
-    return origin === undefined ? [] : [h.t - origin];
-  });
 }
 
 function sumStats(all: BotReceiveStats[]): { packets: number; lost: number; bytes: number } {
@@ -151,7 +142,7 @@ async function runSize(size: number, ctx: BenchContext, figures: Figures): Promi
     await takeMarks(alice.page);
     await takeMarks(bob.page);
     const quiet = await window(farm, pids, size - 2);
-    const m2e = mouthToEar(await takeMarks(alice.page), await takeMarks(bob.page));
+    const m2e = mouthToEar(await takeMarks(alice.page), await takeMarks(bob.page), { windowMs: PAIR_WINDOW_MS });
     figures[`worker_cpu_pct_3spk_dtx_${size}`] = { value: quiet.cpu.worker!, unit: '%' };
     figures[`down_kbps_per_participant_3spk_dtx_${size}`] = { value: quiet.downKbps, unit: 'kbps' };
     figures[`mouth_to_ear_ms_p95_${size}`] = { value: m2e.length ? round1(percentile(m2e, 95)) : -1, unit: 'ms' };
