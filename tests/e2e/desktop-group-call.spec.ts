@@ -1,9 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
+import { createGroup, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { audioSenderFacts, hostLog, installDesktopBridge, markAudioSender, reportedDeviceId, sendHostCommand } from '../helpers/desktopBridge.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
-import { TestClient } from '../helpers/wsClient.js';
 
 /**
  * The desktop host's device menu and mute in a group call (through the SFU), with the stand-in
@@ -40,9 +39,7 @@ test('in a group call, the native Devices menu swaps the microphone in place, th
   const alice = await openParticipant(srv, 'alice', 'Alice', ALICE_HZ, { settings, prepare: installDesktopBridge });
   const bob = await openParticipant(srv, 'bob', 'Bob', BOB_HZ, { settings });
   people.push(alice, bob);
-  const admin = await TestClient.connect(srv.wsUrl, alice.session.token);
-  await admin.request('conversations.createGroup', { title: 'Team', memberIds: [bob.session.user.id] });
-  admin.close();
+  await createGroup(srv, alice, [bob], 'Team');
   for (const p of people) await openConversation(p.page, 'Team');
 
   await alice.page.getByRole('button', { name: 'Start voice call' }).click();
@@ -89,14 +86,12 @@ test('joinGroupCall from a deep link or the tray joins the conversation\'s ongoi
   const alice = await openParticipant(srv, 'alice', 'Alice', ALICE_HZ, { settings, prepare: installDesktopBridge });
   const bob = await openParticipant(srv, 'bob', 'Bob', BOB_HZ, { settings });
   people.push(alice, bob);
-  const admin = await TestClient.connect(srv.wsUrl, bob.session.token);
-  const { conversation } = await admin.request('conversations.createGroup', { title: 'Team', memberIds: [alice.session.user.id] });
-  admin.close();
+  const conversationId = await createGroup(srv, bob, [alice], 'Team');
   await openConversation(bob.page, 'Team');
   await bob.page.getByRole('button', { name: 'Start voice call' }).click();
   await expect(panelOf(bob.page).getByRole('status')).toHaveText('Connected');
 
-  await sendHostCommand(alice.page, { type: 'joinGroupCall', conversationId: conversation.id });
+  await sendHostCommand(alice.page, { type: 'joinGroupCall', conversationId });
   await expect(panelOf(alice.page).getByRole('status')).toHaveText('Connected');
   await expect(alice.page.getByRole('main')).toContainText('Team');
   await expectHears(bob, [ALICE_HZ]);

@@ -1,8 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
+import { createGroup, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
-import { TestClient } from '../helpers/wsClient.js';
 
 const ALICE_HZ = 440;
 const BOB_HZ = 660;
@@ -43,9 +42,7 @@ test('a group voice call of three: everyone hears the others, the host mutes one
   const carol = await openParticipant(srv, 'carol', 'Carol', CAROL_HZ, { settings });
   people.push(alice, bob, carol);
 
-  const admin = await TestClient.connect(srv.wsUrl, alice.session.token);
-  await admin.request('conversations.createGroup', { title: 'Team', memberIds: [bob.session.user.id, carol.session.user.id] });
-  admin.close();
+  await createGroup(srv, alice, [bob, carol], 'Team');
   for (const p of people) await openConversation(p.page, 'Team');
 
   // Alice starts the call and hosts it.
@@ -117,9 +114,7 @@ test('when the SFU loses its media worker, the call carries on: every page sets 
   const alice = await openParticipant(srv, 'alice', 'Alice', ALICE_HZ, { settings });
   const bob = await openParticipant(srv, 'bob', 'Bob', BOB_HZ, { settings });
   people.push(alice, bob);
-  const admin = await TestClient.connect(srv.wsUrl, alice.session.token);
-  await admin.request('conversations.createGroup', { title: 'Pair', memberIds: [bob.session.user.id] });
-  admin.close();
+  await createGroup(srv, alice, [bob], 'Pair');
   for (const p of people) await openConversation(p.page, 'Pair');
 
   await alice.page.getByRole('button', { name: 'Start voice call' }).click();
@@ -162,9 +157,7 @@ test('at the cap the next person is refused with "The call is full"; a role with
   const [alice, bob, carol, dave, erin] = people as [Participant, Participant, Participant, Participant, Participant];
   await srv.server.store.upsertRole('listener-only', ['message.send']);
   await srv.server.store.setUserRole(erin.session.user.id, 'listener-only');
-  const admin = await TestClient.connect(srv.wsUrl, alice.session.token);
-  await admin.request('conversations.createGroup', { title: 'Crowd', memberIds: [bob, carol, dave, erin].map((p) => p.session.user.id) });
-  admin.close();
+  await createGroup(srv, alice, [bob, carol, dave, erin], 'Crowd');
   for (const p of people) await openConversation(p.page, 'Crowd');
 
   await alice.page.getByRole('button', { name: 'Start voice call' }).click();

@@ -96,6 +96,14 @@ export async function createDirect(srv: TestServer, a: Participant, b: Participa
   return conversation.id;
 }
 
+/** Create a group chat of `creator` and `members` (through the real server); returns its id. */
+export async function createGroup(srv: TestServer, creator: Pick<Participant, 'session'>, members: Pick<Participant, 'session'>[], title: string): Promise<number> {
+  const client = await TestClient.connect(srv.wsUrl, creator.session.token);
+  const { conversation } = await client.request('conversations.createGroup', { title, memberIds: members.map((m) => m.session.user.id) });
+  client.close();
+  return conversation.id;
+}
+
 export async function openConversation(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation').getByRole('button', { name: new RegExp(name) }).first().click();
   await expect(page.getByRole('main')).toContainText(name);
