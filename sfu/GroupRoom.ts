@@ -142,7 +142,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     const producer = await clientCall('produce', () => peer.send.produce({ kind: 'audio', rtpParameters, paused, appData: { peerId } }));
     peer.producer = producer;
     await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
-    for (const other of this.peers.values()) if (other !== peer && other.rtpCapabilities) await this.consume(other, peer);
+    await this.consumeAll([...this.peers.values()].filter((other) => other !== peer && other.rtpCapabilities).map((other) => [other, peer]));
     return producer.id;
   }
 
@@ -150,7 +150,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
   async setReady(peerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<void> {
     const peer = this.peer(peerId);
     peer.rtpCapabilities = rtpCapabilities;
-    for (const other of this.peers.values()) if (other !== peer && other.producer) await this.consume(peer, other);
+    await this.consumeAll([...this.peers.values()].filter((other) => other !== peer && other.producer).map((other) => [peer, other]));
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
@@ -183,6 +183,18 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
   close(): void {
     this.peers.clear();
     this.router.close();
+  }
+
+  /**
+   * Create the consumers at once rather than one after another: the worker answers requests
+   * in order over one channel, so a joiner of a call of 49 gets its 49 consumers in one burst
+   * (which mediasoup-client then sets up in one or two SDP exchanges) instead of one per
+   * round trip. One failure (its producer just closed) does not hold up the others.
+   */
+  private async consumeAll(pairs: Array<[consumer: Peer, producerPeer: Peer]>): Promise<void> {
+    const results = await Promise.allSettled(pairs.map(([consumer, producerPeer]) => this.consume(consumer, producerPeer)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async consume(consumer: Peer, producerPeer: Peer): Promise<void> {
