@@ -325,12 +325,13 @@ export class GroupCallController {
       // The receive transport exists now: consumers announced early can be set up.
       for (const n of live.queued.splice(0)) void this.consume(live, media, n);
       const track = live.mic?.getAudioTracks()[0];
-      if (track) {
-        track.enabled = !this.store.getState().groupCall?.muted;
-        await media.produce(track);
-      }
-      if (!current()) return;
-      await client.request('group.ready', { callId: call.callId, rtpCapabilities: media.rtpCapabilities });
+      if (track) track.enabled = !this.store.getState().groupCall?.muted;
+      // Sending and receiving are set up side by side: hearing the others does not wait for
+      // the microphone's producer (whose answer waits for every other participant's consumer).
+      await Promise.all([
+        track ? media.produce(track) : undefined,
+        client.request('group.ready', { callId: call.callId, rtpCapabilities: media.rtpCapabilities }),
+      ]);
       if (!current()) return;
       this.store.getState().updateGroupCall({ phase: 'connected', status: GROUP_STATUS.connected });
     } catch (error) {
