@@ -16,7 +16,7 @@
  * only what Opus DTX sends for silence. Download per participant and loss come from the bots'
  * receive counters over the same windows.
  */
-import { startTestServer, type TestServer } from '../tests/helpers/testServer.js';
+import { startTestServer, TEST_RTC_PORTS, type TestServer } from '../tests/helpers/testServer.js';
 import { makeTone } from '../tests/helpers/tones.js';
 import { register, TestClient } from '../tests/helpers/wsClient.js';
 import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
@@ -30,8 +30,12 @@ import { percentile } from './lib/percentile.js';
 import type { BotReceiveStats } from './lib/PlainRtpBot.js';
 import { processCpuPct } from './lib/processCpu.js';
 import { requireTool } from './lib/requireTool.js';
+import { dropsBetween, udpDropsByPort } from './lib/udpDrops.js';
 
-const SIZES = [10, 25, 50] as const;
+/** Call sizes; BENCH_SFU_SIZES=50 (comma-separated) for a quick try of some. */
+const SIZES = (process.env.BENCH_SFU_SIZES ?? '10,25,50').split(',').map(Number);
+/** BENCH_SFU_DEBUG=1 prints each join's in-page timeline (ms from the Join click). */
+const DEBUG = process.env.BENCH_SFU_DEBUG === '1';
 /** Bob's measured joins per size (BENCH_SFU_JOINS overrides). */
 const JOINS = Number(process.env.BENCH_SFU_JOINS ?? 5);
 /** CPU / traffic window, ms. */
@@ -65,6 +69,11 @@ async function measureJoin(who: BenchParticipant): Promise<number> {
     return Boolean(click && marks.some((m) => m.name === 'onset:remote' && m.t >= click.t));
   }, 90_000);
   const click = marks.find((m) => m.name === 'click' && m.detail === 'Join call')!;
+  if (DEBUG) {
+    await sleep(20_000);
+    marks.push(...(await takeMarks(who.page)));
+    console.log(marks.filter((m) => m.t >= click.t).map((m) => `${Math.round(m.t - click.t)} ${m.name} ${m.detail ?? ''}`).join('\n'));
+  }
   return marks.find((m) => m.name === 'onset:remote' && m.t >= click.t)!.t - click.t;
 }
 
@@ -75,9 +84,11 @@ function sumStats(all: BotReceiveStats[]): { packets: number; lost: number; byte
 /** Worker CPU, per-bot download and loss over one window. */
 async function window(farm: BotFarm, pids: Record<string, number>, bots: number) {
   const before = sumStats(await farm.receiveStats());
+  const dropsBefore = udpDropsByPort();
   const t0 = performance.now();
   const cpu = await processCpuPct(pids, WINDOW_MS);
   const after = sumStats(await farm.receiveStats());
+  const drops = dropsBetween(dropsBefore, udpDropsByPort(), (port) => port >= TEST_RTC_PORTS.min && port <= TEST_RTC_PORTS.max);
   const seconds = (performance.now() - t0) / 1000;
   const packets = after.packets - before.packets;
   const lost = after.lost - before.lost;
@@ -85,6 +96,8 @@ async function window(farm: BotFarm, pids: Record<string, number>, bots: number)
     cpu,
     downKbps: round1(((after.bytes - before.bytes) * 8) / 1000 / seconds / bots),
     lossPct: Math.round((10_000 * lost) / Math.max(1, packets + lost)) / 100,
+    /** Datagrams the kernel dropped at full receive buffers: the SFU worker's sockets, everyone else's. */
+    drops: { worker: drops.group, receivers: drops.rest },
   };
 }
 
@@ -135,6 +148,8 @@ async function runSize(size: number, ctx: BenchContext, figures: Figures): Promi
     figures[`down_kbps_per_participant_all_unmuted_${size}`] = { value: loud.downKbps, unit: 'kbps' };
     figures[`loss_pct_${size}`] = { value: loud.lossPct, unit: '%' };
     figures[`bots_process_cpu_pct_all_unmuted_${size}`] = { value: loud.cpu.bots!, unit: '%' };
+    figures[`udp_drops_worker_${size}`] = { value: loud.drops.worker, unit: 'count' };
+    figures[`udp_drops_receivers_${size}`] = { value: loud.drops.receivers, unit: 'count' };
 
     // Three speakers: Alice (clicks over a quiet bed tone), Bob and bot 0; the rest DTX.
     await farm.setTones(tones.map((hz, i) => (i === 0 ? hz : null)));

@@ -11,6 +11,9 @@ import { DEFAULT_SFU_OPTIONS } from '../../sfu/SfuTypes.js';
 /** Cheap scrypt for tests (the product default costs ~100 ms and 128 MiB per hash). */
 export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
 
+/** The mediasoup worker's RTC (UDP/TCP) ports in a test server with `sfu: true`. */
+export const TEST_RTC_PORTS = { min: 42000, max: 42999 } as const;
+
 export interface TestServer {
   server: SignalingServer;
   url: string;
@@ -39,7 +42,7 @@ export async function startTestServer(
   const logFile = path.join(dataDir, 'server.log');
   const logger = pino({ level: config.logLevel }, pino.destination({ dest: logFile, sync: true, append: true }));
   // One mediasoup worker on loopback: tests that kill it find it through server.groups / sfu.workerPids.
-  const sfu = opts.sfu ? await Sfu.create({ ...DEFAULT_SFU_OPTIONS, numWorkers: 1, rtcMinPort: 42000, rtcMaxPort: 42999 }) : null;
+  const sfu = opts.sfu ? await Sfu.create({ ...DEFAULT_SFU_OPTIONS, numWorkers: 1, rtcMinPort: TEST_RTC_PORTS.min, rtcMaxPort: TEST_RTC_PORTS.max }) : null;
   const server = await SignalingServer.create({ config, logger, scrypt: TEST_SCRYPT, sfu, ...(opts.clock ? { clock: opts.clock } : {}) });
   const url = server.url;
   return {
