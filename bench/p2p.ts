@@ -13,24 +13,25 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, type TestServer } from '../tests/helpers/testServer.js';
 import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
-import { cpuSnapshot, otherCores } from './lib/cpuShare.js';
 import { createDirect, openBenchParticipant, openConversation, type BenchParticipant } from './lib/benchParticipant.js';
 import { CLICK_TRACK, makeClickTrack } from './lib/clickTrack.js';
-import { mouthToEar } from './lib/mouthToEar.js';
 import { buildRenderer } from './lib/buildRenderer.js';
 import { describeTarget, judgeTarget } from './lib/judgeTarget.js';
 import {
-  inboundAudio,
-  outboundAudio,
-  pageClockOffsetMs,
-  probeErrors,
-  readLagMs,
-  takeMarks,
-  waitForMark,
-  type OutboundAudio,
-  type ProbeMark,
-  type ProbeOptions,
-} from './lib/pageProbe.js';
+  ACCEPT_DELAY_MS,
+  hangUp,
+  measuredCall,
+  PAIR_WINDOW_MS,
+  PROBE,
+  RAW_MIC,
+  recover,
+  SETTLE_MS,
+  STEP_KEYS,
+  STEP_TIMEOUT_MS,
+  type CallSample,
+  type StepKey,
+} from './lib/p2pCall.js';
+import { outboundAudio, pageClockOffsetMs, probeErrors, readLagMs, takeMarks, waitForMark, type OutboundAudio } from './lib/pageProbe.js';
 import { mean, percentile } from './lib/percentile.js';
 import { requireTool } from './lib/requireTool.js';
 import { makeSpeechTrack } from './lib/speechTrack.js';
@@ -39,170 +40,19 @@ import { makeSpeechTrack } from './lib/speechTrack.js';
 const WARMUP_CALLS = 2;
 /** Measured calls; BENCH_P2P_CALLS overrides it for a quick try (figures then say how many). */
 const MEASURED_CALLS = Number(process.env.BENCH_P2P_CALLS ?? 20);
-/** The callee answers this long after the ring appears, as a person would (ms). */
-const ACCEPT_DELAY_MS = 1000;
 /** Each measured call stays up this long after audio flows both ways, collecting clicks (ms). */
 const TALK_MS = 6000;
-/** Clicks heard earlier than this after a side's first audio are left out (jitter buffer settling), ms. */
-const SETTLE_MS = 1000;
-/** A heard click is paired with the latest click its sender captured within this window (ms); clicks are 1 s apart. */
-const PAIR_WINDOW_MS = 500;
 /** Speech calls for the bitrate, each sampled in 1 s windows after a warm-up. */
 const SPEECH_CALLS = 3;
 const SPEECH_WARMUP_MS = 2000;
 const SPEECH_WINDOWS = 10;
-const STEP_TIMEOUT_MS = 15_000;
 /** BENCH_P2P_DEBUG=1 prints every call's in-page timeline (ms from the Call click). */
 const DEBUG = process.env.BENCH_P2P_DEBUG === '1';
 
-/** Microphone processing off: noise suppression would eat the steady tone, AGC and AEC would reshape the clicks. */
-const RAW_MIC = { noiseSuppression: false, autoGainControl: false, echoCancellation: false };
-
-const PROBE: ProbeOptions = {
-  // Between silence and the bed tone (peak 0.05).
-  onsetThreshold: 0.02,
-  // Between the bed tone and the click (peak 0.8).
-  clickThreshold: 0.3,
-  clickQuietMs: 300,
-};
-
-/**
- * Sub-steps of a call, ms. `ring_*` from the Call click: the caller's microphone is open, the
- * call.place request leaves, call.incoming reaches the callee, the ring dialog is in the DOM, the
- * next animation frame. `accept_*` from the Accept click: the callee's microphone is open, the
- * call.accept response arrives, the callee's answer is set, ICE connected and connected (ICE +
- * DTLS) on both sides (the later), the first audio heard by the callee and by the caller.
- */
-const STEP_KEYS = [
-  'ring_mic_ms',
-  'ring_place_sent_ms',
-  'ring_incoming_ms',
-  'ring_dialog_ms',
-  'ring_frame_ms',
-  'accept_mic_ms',
-  'accept_response_ms',
-  'accept_answer_ms',
-  'accept_ice_ms',
-  'accept_connected_ms',
-  'accept_callee_hears_ms',
-  'accept_caller_hears_ms',
-] as const;
-type StepKey = (typeof STEP_KEYS)[number];
-
-/** One measured call, all times in ms. */
-export interface CallSample {
-  ringMs: number;
-  acceptToAudioMs: number;
-  /** Mouth-to-ear samples, both directions. */
-  mouthToEarMs: number[];
-  steps: Record<StepKey, number>;
-  /** Per receiving side: mean jitter-buffer delay of the samples played during the talk, and NetEq's mean target. */
-  jitterBufferMs: number[];
-  jitterTargetMs: number[];
-  /** 1-minute load average when the call ended. */
-  loadAvg1m: number;
-  /** Cores' worth of CPU used by processes outside the benchmark during the call (see cpuShare.ts). */
-  otherCores: number;
-}
-
-/** Time of the first mark named `name` (and with `detail`, if given) at or after `after`. */
-function first(marks: ProbeMark[], name: string, opts: { after?: number; detail?: string } = {}): number {
-  const found = marks.find((m) => m.name === name && m.t >= (opts.after ?? -Infinity) && (opts.detail === undefined || m.detail === opts.detail));
-  if (!found) throw new Error(`no "${name}${opts.detail ? ` ${opts.detail}` : ''}" mark`);
-  return found.t;
-}
+/** The call sample type moved to lib/p2pCall.ts with the call itself; still importable from here. */
+export type { CallSample } from './lib/p2pCall.js';
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
-
-/** Place, ring, answer, talk and hang up one Alice → Bob call; measure it from in-page marks. */
-async function measuredCall(alice: BenchParticipant, bob: BenchParticipant): Promise<CallSample> {
-  await takeMarks(alice.page);
-  await takeMarks(bob.page);
-  const cpuBefore = cpuSnapshot();
-  await alice.page.getByRole('button', { name: 'Call', exact: true }).click();
-  await waitForMark(bob.page, 'ring-dialog', STEP_TIMEOUT_MS);
-  await sleep(ACCEPT_DELAY_MS);
-  await bob.page.getByRole('alertdialog', { name: 'Incoming call from Alice' }).getByRole('button', { name: 'Accept' }).click();
-  await waitForMark(bob.page, 'onset:remote', STEP_TIMEOUT_MS);
-  await waitForMark(alice.page, 'onset:remote', STEP_TIMEOUT_MS);
-  const jitterBefore = [await inboundAudio(alice.page), await inboundAudio(bob.page)];
-  await sleep(TALK_MS);
-  const jitterAfter = [await inboundAudio(alice.page), await inboundAudio(bob.page)];
-  const cpuAfter = cpuSnapshot();
-  const a = await takeMarks(alice.page);
-  const b = await takeMarks(bob.page);
-  await hangUp(alice, bob);
-  if (DEBUG) printTimeline(a, b);
-
-  const call = first(a, 'click', { detail: 'Call' });
-  const ring = first(b, 'ring-dialog', { after: call });
-  const accept = first(b, 'click', { detail: 'Accept', after: ring });
-  const bobHears = first(b, 'onset:remote', { after: accept });
-  const aliceHears = first(a, 'onset:remote', { after: accept });
-  const steps: Record<StepKey, number> = {
-    ring_mic_ms: first(a, 'gum-end', { after: call }) - call,
-    ring_place_sent_ms: first(a, 'ws-out:call.place', { after: call }) - call,
-    ring_incoming_ms: first(b, 'ws-in:call.incoming', { after: call }) - call,
-    ring_dialog_ms: ring - call,
-    ring_frame_ms: first(b, 'ring-frame', { after: ring }) - call,
-    accept_mic_ms: first(b, 'gum-end', { after: accept }) - accept,
-    accept_response_ms: first(b, 'ws-res:call.accept', { after: accept }) - accept,
-    accept_answer_ms: first(b, 'signaling-stable', { after: accept }) - accept,
-    accept_ice_ms: Math.max(first(a, 'ice-connected', { after: accept }), first(b, 'ice-connected', { after: accept })) - accept,
-    accept_connected_ms: Math.max(first(a, 'pc-connected', { after: accept }), first(b, 'pc-connected', { after: accept })) - accept,
-    accept_callee_hears_ms: bobHears - accept,
-    accept_caller_hears_ms: aliceHears - accept,
-  };
-  // Mean time a sample spent in each receiver's jitter buffer during the talk, and NetEq's target.
-  const jitterBufferMs: number[] = [];
-  const jitterTargetMs: number[] = [];
-  for (const [i, before] of jitterBefore.entries()) {
-    const after = jitterAfter[i];
-    if (!before || !after) continue;
-    const emitted = after.jitterBufferEmittedCount - before.jitterBufferEmittedCount;
-    if (emitted <= 0) continue;
-    jitterBufferMs.push(((after.jitterBufferDelay - before.jitterBufferDelay) / emitted) * 1000);
-    jitterTargetMs.push(((after.jitterBufferTargetDelay - before.jitterBufferTargetDelay) / emitted) * 1000);
-  }
-  return {
-    ringMs: ring - call,
-    acceptToAudioMs: Math.max(bobHears, aliceHears) - accept,
-    mouthToEarMs: [...mouthToEar(a, b, { from: bobHears + SETTLE_MS, windowMs: PAIR_WINDOW_MS }), ...mouthToEar(b, a, { from: aliceHears + SETTLE_MS, windowMs: PAIR_WINDOW_MS })],
-    steps,
-    jitterBufferMs,
-    jitterTargetMs,
-    loadAvg1m: os.loadavg()[0]!,
-    otherCores: otherCores(cpuBefore, cpuAfter),
-  };
-}
-
-function printTimeline(a: ProbeMark[], b: ProbeMark[]): void {
-  const call = a.find((m) => m.name === 'click' && m.detail === 'Call')?.t ?? 0;
-  const rows = [...a.map((m) => ({ ...m, who: 'caller' })), ...b.map((m) => ({ ...m, who: 'callee' }))]
-    .filter((m) => !m.name.startsWith('click:'))
-    .sort((x, y) => x.t - y.t);
-  for (const m of rows) console.log(`    ${(m.t - call).toFixed(1).padStart(8)}  ${m.who}  ${m.name}${m.detail ? `  ${m.detail}` : ''}`);
-}
-
-/** The caller hangs up; wait until both sides are back out of the call. */
-async function hangUp(caller: BenchParticipant, callee: BenchParticipant): Promise<void> {
-  const callerPanel = caller.page.getByRole('region', { name: `Call with ${callee.name}` });
-  await callerPanel.getByRole('button', { name: 'Hang up' }).click();
-  await callerPanel.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
-  await callee.page.getByRole('region', { name: `Call with ${caller.name}` }).waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
-}
-
-/** After a failed call: end whatever is left on either side so the next call can start. */
-async function recover(people: BenchParticipant[]): Promise<void> {
-  for (const p of people) {
-    for (const name of ['Hang up', 'Decline']) {
-      const button = p.page.getByRole('button', { name, exact: true });
-      if (await button.isVisible().catch(() => false)) await button.click({ timeout: 2000 }).catch(() => undefined);
-    }
-  }
-  await sleep(1000);
-  for (const p of people) await takeMarks(p.page).catch(() => []);
-}
 
 /** One Carol → Bob call with speech on Carol's microphone: outgoing RTP in 1 s windows. */
 async function speechCall(carol: BenchParticipant, bob: BenchParticipant): Promise<{ windows: Array<{ payloadKbps: number; withHeadersKbps: number; packetsPerS: number }>; codec: string | null; path: string }> {
@@ -333,7 +183,7 @@ export const p2p: Benchmark = {
       for (let i = 0; samples.length < MEASURED_CALLS; i++) {
         const warmup = i < WARMUP_CALLS;
         try {
-          const sample = await measuredCall(alice, bob);
+          const sample = await measuredCall(alice, bob, { talkMs: TALK_MS, debug: DEBUG });
           (warmup ? warmups : samples).push(sample);
           ctx.log(
             `${warmup ? 'warm-up' : `call ${samples.length}/${MEASURED_CALLS}`}: ring ${sample.ringMs.toFixed(1)} ms, accept→audio ${sample.acceptToAudioMs.toFixed(1)} ms, mouth-to-ear ${sample.mouthToEarMs.map((x) => x.toFixed(0)).join(' ')} ms, jitter buffer ${sample.jitterBufferMs.map((x) => x.toFixed(0)).join('/')} ms, other processes ${sample.otherCores.toFixed(2)} cores`,

@@ -14,10 +14,12 @@ export const BENCH_WEB_ROOT = fileURLToPath(new URL('../../.cache/bench/renderer
  * (npm test, npm start) rewrite that folder, and the server's static handler only knows the
  * files that existed when it started, so a rebuild there in the middle of a run breaks every
  * page loaded after it.
+ * @param outDir where to build (default BENCH_WEB_ROOT); a benchmark that may run beside another
+ *   passes a folder of its own, so neither empties the folder the other's server is serving
  * @returns the folder to pass as the server's `webRoot`
  */
-export async function buildRenderer(): Promise<string> {
-  await run('npx', ['vite', 'build', '--outDir', BENCH_WEB_ROOT, '--emptyOutDir'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
-  if (!existsSync(`${BENCH_WEB_ROOT}/index.html`)) throw new Error(`vite build wrote no ${BENCH_WEB_ROOT}index.html`);
-  return BENCH_WEB_ROOT;
+export async function buildRenderer(outDir = BENCH_WEB_ROOT): Promise<string> {
+  await run('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
+  if (!existsSync(`${outDir}/index.html`)) throw new Error(`vite build wrote no ${outDir}/index.html`);
+  return outDir;
 }
