@@ -18,9 +18,11 @@ import type { Page } from '@playwright/test';
  *   `ice-<iceConnectionState>`, `gathering-<state>`, `signaling-<state>`, `ice-candidate`
  *   (detail: type, protocol, address), `pc-track` — the app's RTCPeerConnection (its remote
  *   stream is then analysed as `remote`);
- * - `onset:<local|remote>` — first sample at or above the onset threshold on that stream;
- *   `click:<local|remote>` — each sample at or above the click threshold after ≥ clickQuietMs
- *   below it (detail: peak). These carry the sample's own media time, see `watchTrack`.
+ * - `onset:<local|remote>` — first sample at or above the onset threshold on each such track
+ *   (an SFU call has one remote track per participant: the first onset after a join is the
+ *   first audio heard from anyone); `click:<local|remote>` — each sample at or above the click
+ *   threshold after ≥ clickQuietMs below it, on the newest track of its kind only (detail:
+ *   peak). These carry the sample's own media time, see `watchTrack`.
  */
 export interface ProbeMark {
   name: string;
@@ -67,6 +69,34 @@ export interface InboundAudio {
   jitter: number;
 }
 
+/**
+ * The selected ICE candidate pair of the newest open RTCPeerConnection (getStats transport →
+ * candidate-pair and its two candidates). Byte counts are what Chromium handed to (or got from)
+ * the pair's socket: SRTP/SRTCP, DTLS and ICE consent checks, without TURN framing, UDP or IP.
+ */
+export interface SelectedPair {
+  /** Stats timestamp, ms. */
+  timestamp: number;
+  /** The candidate-pair stats id: a change between two readings means ICE switched pairs. */
+  id: string;
+  /** `host`, `srflx`, `prflx` or `relay`. */
+  localType: string;
+  remoteType: string;
+  /** Transport between this end and the TURN server when `localType` is `relay` (`udp`, `tcp`, `tls`), else null. */
+  relayProtocol: string | null;
+  /** Transport of the local candidate (`udp` or `tcp`). */
+  protocol: string;
+  /** The two candidates' `address:port` (a relay candidate's is its relayed address on the TURN server). */
+  localAddress: string;
+  remoteAddress: string;
+  bytesSent: number;
+  bytesReceived: number;
+  packetsSent: number;
+  packetsReceived: number;
+  /** Latest STUN round trip on the pair, s (null until one was measured). */
+  currentRoundTripTime: number | null;
+}
+
 interface BenchProbe {
   marks: ProbeMark[];
   errors: string[];
@@ -74,6 +104,7 @@ interface BenchProbe {
   has(name: string): boolean;
   outboundAudio(): Promise<OutboundAudio | null>;
   inboundAudio(): Promise<InboundAudio | null>;
+  selectedPair(): Promise<SelectedPair | null>;
   /** How late frames were read after their media time ended, ms: the largest seen per tag. */
   readLagMs: Record<string, number>;
 }
@@ -128,7 +159,7 @@ function probeInPage(opts: ProbeOptions): void {
         if (typeof event.data !== 'string') return;
         try {
           const frame = JSON.parse(event.data) as { id?: number; event?: string };
-          if (typeof frame.event === 'string' && frame.event.startsWith('call.')) mark(`ws-in:${frame.event}`, undefined, t);
+          if (typeof frame.event === 'string' && /^(call|group)\./.test(frame.event)) mark(`ws-in:${frame.event}`, undefined, t);
           const method = frame.id === undefined ? undefined : this.requests.get(frame.id);
           if (method !== undefined) {
             this.requests.delete(frame.id!);
@@ -140,7 +171,7 @@ function probeInPage(opts: ProbeOptions): void {
       });
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
-      if (typeof data === 'string' && data.includes('"method":"call.')) {
+      if (typeof data === 'string' && /"method":"(call|group)\./.test(data)) {
         try {
           const frame = JSON.parse(data) as { id: number; method: string };
           this.requests.set(frame.id, frame.method);
@@ -167,21 +198,30 @@ function probeInPage(opts: ProbeOptions): void {
    */
   const Processor = (window as unknown as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
   const readLagMs: Record<string, number> = {};
-  const readers = new Map<string, ReadableStreamDefaultReader<AudioData>>();
+  /** The newest track of each tag; clicks are read from it alone. */
+  const readers = new Map<string, { reader: ReadableStreamDefaultReader<AudioData>; onsetSeen: boolean }>();
   const watchTrack = async (track: MediaStreamTrack, tag: 'local' | 'remote') => {
     if (!Processor) {
       errors.push('MediaStreamTrackProcessor is missing');
       return;
     }
-    void readers.get(tag)?.cancel().catch(() => undefined);
+    const previous = readers.get(tag);
+    if (previous?.onsetSeen) void previous.reader.cancel().catch(() => undefined);
     const reader = new Processor({ track, maxBufferSize: 200 }).readable.getReader();
-    readers.set(tag, reader);
-    let onsetSeen = false;
+    const state = { reader, onsetSeen: false };
+    readers.set(tag, state);
     let quiet = Infinity; // samples since the last one at or above the click threshold
     let samples = new Float32Array(0);
     for (;;) {
       const { value: frame, done } = await reader.read();
       if (done || !frame) return;
+      // A newer track of this kind took over: this one is read only until its first onset.
+      const current = readers.get(tag) === state;
+      if (!current && state.onsetSeen) {
+        frame.close();
+        void reader.cancel().catch(() => undefined);
+        return;
+      }
       try {
         const n = frame.numberOfFrames;
         const rate = frame.sampleRate;
@@ -192,11 +232,11 @@ function probeInPage(opts: ProbeOptions): void {
         const quietNeeded = (opts.clickQuietMs / 1000) * rate;
         for (let i = 0; i < n; i++) {
           const level = Math.abs(samples[i]!);
-          if (!onsetSeen && level >= opts.onsetThreshold) {
-            onsetSeen = true;
+          if (!state.onsetSeen && level >= opts.onsetThreshold) {
+            state.onsetSeen = true;
             mark(`onset:${tag}`, level.toFixed(3), start + (i * 1000) / rate);
           }
-          if (level >= opts.clickThreshold) {
+          if (current && level >= opts.clickThreshold) {
             if (quiet >= quietNeeded) mark(`click:${tag}`, level.toFixed(3), start + (i * 1000) / rate);
             quiet = 0;
           } else {
@@ -301,6 +341,36 @@ function probeInPage(opts: ProbeOptions): void {
       });
       return result;
     },
+    selectedPair: async () => {
+      const pc = [...pcs].reverse().find((p) => p.connectionState !== 'closed');
+      if (!pc) return null;
+      const stats = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
+      for (const s of stats.values()) {
+        if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
+        const pair = stats.get(s.selectedCandidatePairId);
+        const local = pair && stats.get(pair.localCandidateId as string);
+        const remote = pair && stats.get(pair.remoteCandidateId as string);
+        if (!pair || !local || !remote) continue;
+        const rtt = pair.currentRoundTripTime;
+        return {
+          timestamp: pair.timestamp as number,
+          id: pair.id as string,
+          localType: String(local.candidateType),
+          remoteType: String(remote.candidateType),
+          relayProtocol: typeof local.relayProtocol === 'string' ? local.relayProtocol : null,
+          protocol: String(local.protocol),
+          localAddress: `${String(local.address)}:${String(local.port)}`,
+          remoteAddress: `${String(remote.address)}:${String(remote.port)}`,
+          bytesSent: (pair.bytesSent as number) ?? 0,
+          bytesReceived: (pair.bytesReceived as number) ?? 0,
+          packetsSent: (pair.packetsSent as number) ?? 0,
+          packetsReceived: (pair.packetsReceived as number) ?? 0,
+          currentRoundTripTime: typeof rtt === 'number' ? rtt : null,
+        };
+      }
+      return null;
+    },
     readLagMs,
   };
   (window as unknown as ProbeWindow).__bench = probe;
@@ -340,6 +410,11 @@ export function outboundAudio(page: Page): Promise<OutboundAudio | null> {
 
 export function inboundAudio(page: Page): Promise<InboundAudio | null> {
   return page.evaluate(() => (window as unknown as ProbeWindow).__bench.inboundAudio());
+}
+
+/** The selected candidate pair of the page's newest open peer connection, or null (none yet). */
+export function selectedPair(page: Page): Promise<SelectedPair | null> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__bench.selectedPair());
 }
 
 /** Errors the probe caught in the page (e.g. the AudioContext could not start). */
