@@ -157,13 +157,22 @@ export class CallController {
     this.ringer.stop();
     this.endRing(live, false);
     this.store.getState().updateCall({ phase: 'active', status: 'Connecting…' });
+    // The microphone opens while the server takes the answer: the caller's offer comes back with it.
+    const microphone = this.openMicrophone();
+    const accepting = client.request('call.accept', { callId: live.callId });
     try {
-      live.stream = await this.openMicrophone();
-      const accepted = await client.request('call.accept', { callId: live.callId });
+      const [stream, accepted] = await Promise.all([microphone, accepting]);
+      live.stream = stream;
       this.store.getState().updateCall({ answeredAt: this.now() });
       await this.startPeer(accepted.ice, true);
     } catch (error) {
       this.finish(error instanceof EarshotError && error.code === 'CONFLICT' ? 'Answered on another device' : `Could not answer: ${(error as Error).message}`);
+      // Answered, but without a microphone: hang the call up rather than leave the caller waiting.
+      if (await accepting.then(() => true, () => false)) {
+        await client.request('call.hangup', { callId: live.callId }).catch((e: unknown) => this.log.warn('hangup failed', e));
+      }
+      // A microphone that opened for a call that could not be answered is closed again.
+      void microphone.then((s) => s.getTracks().forEach((t) => t.stop()), () => undefined);
     }
   }
 

@@ -32,7 +32,7 @@ function fakePeerConnection() {
   return pc;
 }
 
-function setup() {
+function setup(opts: { getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream> } = {}) {
   const sockets = fakeSockets();
   const client = new SignalingClient({ url: 'ws://server/ws', token: 't', createSocket: sockets.create, backoff: { random: () => 1 }, logger: silentLogger });
   const store = createAppStore();
@@ -47,7 +47,7 @@ function setup() {
     store,
     bridge,
     ringer,
-    getUserMedia: mic.getUserMedia,
+    getUserMedia: opts.getUserMedia ?? mic.getUserMedia,
     createPeerConnection: () => {
       const pc = fakePeerConnection();
       pcs.push(pc);
@@ -116,6 +116,38 @@ describe('CallController', () => {
       expect(t.ringer.start).not.toHaveBeenCalled();
       expect(t.state.ringsStarted).toHaveLength(1);
       expect(t.store.getState().call?.status).toBe('Incoming call (do not disturb)');
+    });
+  });
+
+  describe('#accept', () => {
+    it('answers without waiting for the microphone to open', async () => {
+      let grant: () => void = () => undefined;
+      const mic = fakeGetUserMedia();
+      const t = setup({ getUserMedia: (c) => new Promise((resolve) => (grant = () => resolve(mic.getUserMedia(c)))) });
+      t.socket.notify('call.incoming', { call: incoming });
+      await settle();
+      const accepting = t.calls.accept();
+      await settle();
+      // The microphone has not opened yet, and the server already has the answer.
+      expect(t.socket.sent.map((r) => r.method)).toContain('call.accept');
+      expect(t.pcs).toHaveLength(0);
+      grant();
+      await accepting;
+      await settle();
+      expect(t.pcs).toHaveLength(1);
+      expect(t.store.getState().call?.phase).toBe('active');
+    });
+
+    it('hangs an answered call up when the microphone cannot be opened, and says why', async () => {
+      const t = setup({ getUserMedia: () => Promise.reject(new Error('Permission denied')) });
+      t.socket.notify('call.incoming', { call: incoming });
+      await settle();
+      await t.calls.accept();
+      await settle();
+      expect(t.socket.sent.map((r) => r.method)).toEqual(expect.arrayContaining(['call.accept', 'call.hangup']));
+      expect(t.store.getState().call).toBeNull();
+      expect(t.store.getState().callNotice?.text).toBe('Could not answer: Permission denied');
+      expect(t.pcs).toHaveLength(0);
     });
   });
 
