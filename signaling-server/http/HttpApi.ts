@@ -56,7 +56,7 @@ export function createHttpApi(options: HttpApiOptions) {
   const hasWebClient = existsSync(`${config.webRoot}/index.html`);
   if (!hasWebClient) logger.warn({ webRoot: config.webRoot }, 'web client not built (run `npm run build`); / will answer 404');
   const serveStatic = hasWebClient
-    ? sirv(config.webRoot, { single: true, etag: true, gzip: false, brotli: false, dotfiles: false })
+    ? sirv(config.webRoot, { single: true, etag: true, gzip: true, brotli: true, dotfiles: false })
     : undefined;
 
   const clientAddress = (req: IncomingMessage): string => {

@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../common/errors.js';
@@ -35,6 +40,43 @@ describe('HTTP surface', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
+
+/** GET with exactly these request headers (fetch would add and undo Accept-Encoding itself). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+describe('web client', () => {
+  it('serves the precompressed copy the browser accepts (brotli, then gzip), else the plain file', async () => {
+    const webRoot = mkdtempSync(path.join(os.tmpdir(), 'earshot-web-'));
+    const js = Buffer.from(`console.log(${JSON.stringify('x'.repeat(5000))});`);
+    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><script src="app.js"></script>');
+    writeFileSync(path.join(webRoot, 'app.js'), js);
+    writeFileSync(path.join(webRoot, 'app.js.br'), brotliCompressSync(js));
+    writeFileSync(path.join(webRoot, 'app.js.gz'), gzipSync(js));
+    srv = await startTestServer({ config: { webRoot } });
+
+    const br = await rawGet(`${srv.url}/app.js`, { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(brotliDecompressSync(br.body).equals(js)).toBe(true);
+
+    const gz = await rawGet(`${srv.url}/app.js`, { 'Accept-Encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(js)).toBe(true);
+
+    const plain = await rawGet(`${srv.url}/app.js`, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.equals(js)).toBe(true);
+    expect(plain.headers['content-type']).toMatch(/javascript/);
   });
 });
 
