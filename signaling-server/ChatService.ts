@@ -50,7 +50,8 @@ export class ChatService {
     const me = principal.user.id;
     if (otherId === me) throw new EarshotError('BAD_REQUEST', 'a direct conversation needs another person');
     const other = await this.store.getUserById(otherId);
-    if (!other) throw new EarshotError('NOT_FOUND', 'no such user');
+    // Guests reach one room's call and nothing else: nobody can pull one into a chat.
+    if (!other || other.guest) throw new EarshotError('NOT_FOUND', 'no such user');
     const directKey = `${Math.min(me, otherId)}:${Math.max(me, otherId)}`;
     let record = await this.store.findDirectConversation(directKey);
     if (!record) {
@@ -79,7 +80,8 @@ export class ChatService {
     const me = principal.user.id;
     const ids = [...new Set([me, ...memberIds])];
     for (const id of ids) {
-      if (!(await this.store.getUserById(id))) throw new EarshotError('NOT_FOUND', `no user with id ${id}`);
+      const user = await this.store.getUserById(id);
+      if (!user || user.guest) throw new EarshotError('NOT_FOUND', `no user with id ${id}`);
     }
     const record = await this.store.createConversation({
       kind: 'group',
