@@ -133,11 +133,15 @@ export class AuthService {
     return this.issue(user, { scopeConversationId: conversationId, ttlSeconds: Math.min(ttlSeconds, this.options.sessionTtlSeconds) });
   }
 
-  /** Swap a live session for a fresh one; the old token stops working at once. */
+  /**
+   * Swap a live session for a fresh one; the old token stops working at once. A guest's new
+   * token ends when the old one would have: refreshing never stretches a guest's visit.
+   */
   async refresh(principal: Principal): Promise<IssuedSession> {
+    const remainingSeconds = Math.max(0, (principal.session.expiresAt - this.clock.now()) / 1000);
     const issued = await this.issue(principal.user, {
       scopeConversationId: principal.session.scopeConversationId,
-      ttlSeconds: this.options.sessionTtlSeconds,
+      ttlSeconds: principal.user.guest ? remainingSeconds : this.options.sessionTtlSeconds,
     });
     await this.store.revokeSession(principal.session.id, this.clock.now());
     return issued;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../common/errors.js';
+import type { SessionResponse } from '../../../common/protocol/index.js';
 import { startTestServer, type TestServer } from '../../helpers/testServer.js';
 import { postJson, register, TestClient } from '../../helpers/wsClient.js';
 
@@ -83,6 +84,27 @@ describe('accounts over HTTP', () => {
     expect((await stale.closed()).code).toBe(CLOSE_CODES.UNAUTHENTICATED);
     a.close();
     fresh.close();
+  });
+
+  it("refreshes a guest's token without stretching the visit: the new token ends when the old one would have", async () => {
+    let now = Date.now();
+    srv = await startTestServer({ clock: { now: () => now } });
+    const host = await register(srv.url, 'host');
+    const h = await TestClient.connect(srv.wsUrl, host.token);
+    const { conversation } = await h.request('conversations.createRoom', { title: 'Support', guestAccess: true });
+    const guest = (await postJson(srv.url, '/api/guest', { conversationId: conversation.id, displayName: 'Visitor' })).body as unknown as SessionResponse;
+    const g = await TestClient.connect(srv.wsUrl, guest.token);
+    now += 3600_000;
+    const refreshed = await g.request('session.refresh', {});
+    expect(refreshed.expiresAt).toBe(guest.expiresAt);
+    now = guest.expiresAt + 1000;
+    const late = await TestClient.connect(srv.wsUrl, refreshed.token);
+    expect((await late.closed()).code).toBe(CLOSE_CODES.UNAUTHENTICATED);
+    // A member's refresh still gets a full new lifetime.
+    const { expiresAt } = await h.request('session.refresh', {});
+    expect(expiresAt).toBeGreaterThan(host.expiresAt);
+    h.close();
+    g.close();
   });
 });
 
