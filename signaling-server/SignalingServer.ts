@@ -291,7 +291,12 @@ export class SignalingServer {
     }
   }
 
-  /** Ping everyone; drop sockets that did not answer the previous ping. */
+  /**
+   * Ping everyone; drop sockets that did not answer the previous ping. Each beat also re-reads
+   * every socket's session, so a session that expired or was revoked elsewhere (the admin
+   * tool is another process) stops receiving notifications within one beat, not at its next
+   * request, and a changed role takes effect.
+   */
   private beat(): void {
     for (const connection of this.hub.connections()) {
       if (!connection.alive) {
@@ -301,6 +306,19 @@ export class SignalingServer {
       }
       connection.alive = false;
       connection.socket.ping();
+      void this.recheckSession(connection);
+    }
+  }
+
+  private async recheckSession(connection: ClientConnection): Promise<void> {
+    try {
+      connection.principal = await this.auth.authenticateSession(connection.principal);
+    } catch (error) {
+      if (error instanceof EarshotError && error.code === 'UNAUTHENTICATED') {
+        connection.close(CLOSE_CODES.UNAUTHENTICATED, `UNAUTHENTICATED: ${error.message}`);
+      } else {
+        connection.logger.error({ err: error }, 'session re-check failed');
+      }
     }
   }
 

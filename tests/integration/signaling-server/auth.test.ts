@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../common/errors.js';
 import type { SessionResponse } from '../../../common/protocol/index.js';
+import { runAdmin } from '../../../signaling-server/admin.js';
 import { startTestServer, type TestServer } from '../../helpers/testServer.js';
 import { postJson, register, TestClient } from '../../helpers/wsClient.js';
 
@@ -69,6 +70,21 @@ describe('accounts over HTTP', () => {
     expect((await a.closed()).code).toBe(CLOSE_CODES.UNAUTHENTICATED);
     const again = await TestClient.connect(srv.wsUrl, alice.token);
     expect((await again.closed()).code).toBe(CLOSE_CODES.UNAUTHENTICATED);
+  });
+
+  it('closes an idle socket whose session expired or was revoked by the admin tool within one heartbeat', async () => {
+    let now = Date.now();
+    srv = await startTestServer({ clock: { now: () => now }, config: { sessionTtlSeconds: 60, heartbeatMs: 200 } });
+    const alice = await register(srv.url, 'alice');
+    const bob = await register(srv.url, 'bob');
+    const a = await TestClient.connect(srv.wsUrl, alice.token);
+    const b = await TestClient.connect(srv.wsUrl, bob.token);
+    await runAdmin(['revoke-sessions', 'bob'], srv.server.store, () => undefined);
+    // Neither sends anything: the server notices by itself.
+    expect((await b.closed()).code).toBe(CLOSE_CODES.UNAUTHENTICATED);
+    expect(a.closeCode).toBeUndefined();
+    now += 61_000;
+    expect((await a.closed()).code).toBe(CLOSE_CODES.UNAUTHENTICATED);
   });
 
   it('refreshes a token: the new one works, the old one is revoked', async () => {
