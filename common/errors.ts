@@ -79,6 +79,8 @@ export const CLOSE_CODES = {
   PROTOCOL_ERROR: 1002,
   /** Frame larger than maxPayload. */
   TOO_BIG: 1009,
+  /** The server failed while handling a frame (a bug; logged). */
+  INTERNAL_ERROR: 1011,
   /** Token missing, unknown, expired or revoked: the client must sign in again. */
   UNAUTHENTICATED: 4001,
   /** Session revoked (sign-out elsewhere) while connected. */

@@ -236,7 +236,14 @@ export class SignalingServer {
     ws.on('pong', () => {
       connection.alive = true;
     });
-    ws.on('message', (data, isBinary) => void this.onFrame(connection, data, isBinary));
+    // Last resort: a frame onFrame fails to answer closes its own socket (1011), never the process.
+    ws.on('message', (data, isBinary) => {
+      void this.onFrame(connection, data, isBinary).catch((error: unknown) => {
+        connection.logger.error({ err: error }, 'frame handling failed');
+        this.metrics.errors.inc({ code: 'INTERNAL' });
+        connection.close(CLOSE_CODES.INTERNAL_ERROR, 'internal error');
+      });
+    });
     ws.on('close', (code) => {
       connection.logger.debug({ code }, 'disconnected');
       this.calls.connectionClosed(connection);

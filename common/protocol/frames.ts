@@ -88,7 +88,14 @@ export function parseClientFrame(text: string): ClientFrameResult {
   if (!isRequestMethod(method)) {
     return { ok: false, id, error: new EarshotError('UNKNOWN_METHOD', `unknown method "${method.slice(0, 64)}"`) };
   }
-  const data = requests[method].request.safeParse(envelope.data.data ?? {});
+  let data: ReturnType<(typeof requests)[typeof method]['request']['safeParse']>;
+  try {
+    data = requests[method].request.safeParse(envelope.data.data ?? {});
+  } catch {
+    // safeParse only catches validation failures; a refinement that throws on hostile input
+    // (deep nesting) would otherwise escape, and "never throws" is what the server relies on.
+    return { ok: false, id, error: new EarshotError('BAD_REQUEST', `invalid ${method}: data cannot be validated`) };
+  }
   if (!data.success) {
     return { ok: false, id, error: new EarshotError('BAD_REQUEST', `invalid ${method}: ${describe(data.error)}`) };
   }

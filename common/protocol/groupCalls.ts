@@ -7,7 +7,15 @@ import { Id, Timestamp } from './entities.js';
  * wire as JSON objects. Their inner structure is validated by mediasoup itself on the server
  * (ortc.validate*) and by mediasoup-client in the page; here they are bounded in size and shape.
  */
-const MediaJson = z.looseObject({}).refine((value) => JSON.stringify(value).length <= 16_000, 'object too large');
+const MediaJson = z.looseObject({}).refine((value) => {
+  // JSON.stringify overflows the stack on objects nested a few thousand deep (a 30 KB frame).
+  // A refinement must refuse that, not throw: the throw escapes safeParse.
+  try {
+    return JSON.stringify(value).length <= 16_000;
+  } catch {
+    return false;
+  }
+}, 'object too large or too deeply nested');
 
 /** A participant of a group call: a member (userId) or a guest (userId null). */
 export const GroupParticipant = z.object({

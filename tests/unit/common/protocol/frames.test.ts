@@ -203,6 +203,14 @@ describe('parseClientFrame', () => {
       const { error } = expectFailure(parseClientFrame(frame({ id: 29, method: 'users.search', data: 'alice' })));
       expect(error.code).toBe('BAD_REQUEST');
     });
+
+    it('rejects a mediasoup parameter object nested too deep to serialize, without throwing (found by the protocol fuzzer)', () => {
+      // 5,000 levels fit in a 30 KB frame; JSON.stringify overflows the stack on them.
+      const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+      const text = `{"id":30,"method":"group.connectTransport","data":{"callId":"aaaaaaaaaaaaaaaa","transportId":"t","dtlsParameters":${deep}}}`;
+      const { id, error } = expectFailure(parseClientFrame(text));
+      expect({ id, code: error.code }).toEqual({ id: 30, code: 'BAD_REQUEST' });
+    });
   });
 
   it('never throws, whatever the input', () => {
