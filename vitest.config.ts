@@ -21,6 +21,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Long runs (`npm run test:long`), kept out of `npm test`: the long protocol fuzz.
+        test: {
+          name: 'long',
+          include: ['tests/long/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 10 * 60_000,
+          hookTimeout: 2 * 60 * 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
