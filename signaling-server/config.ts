@@ -4,6 +4,14 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /**
+ * A TURN server URI (RFC 7065): `turn:<host>[:port][?transport=udp|tcp]`, or
+ * `turns:<host>[:port][?transport=tcp]` for TURN over TLS (browsers have no TURN over DTLS).
+ * Checked here because one malformed URL makes the browser's RTCPeerConnection constructor
+ * throw, which would break every call rather than only that relay.
+ */
+const TURN_URL = /^(?:turn:[^\s?]+(?:\?transport=(?:udp|tcp))?|turns:[^\s?]+(?:\?transport=tcp)?)$/;
+
+/**
  * Server configuration. Sources, later ones winning: defaults → JSON file named by
  * EARSHOT_CONFIG → EARSHOT_* environment variables → explicit overrides (tests).
  */
@@ -53,8 +61,13 @@ export const ServerConfig = z.strictObject({
   reconnectGraceMs: z.number().int().min(500).max(300_000).default(15_000),
   /** STUN URLs handed to clients, e.g. ["stun:turn.example.com:3478"]. */
   stunUrls: z.array(z.string()).default([]),
-  /** TURN URLs (coturn), e.g. ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:443?transport=tcp"]. */
-  turnUrls: z.array(z.string()).default([]),
+  /**
+   * TURN URLs (coturn), all sharing the minted credentials. List every way in, and the browser
+   * uses what gets through: `turn:turn.example.com:3478?transport=udp`,
+   * `turn:turn.example.com:3478?transport=tcp` and `turns:turn.example.com:443?transport=tcp`
+   * (TLS; the certificate must be valid for that host name, browsers check it).
+   */
+  turnUrls: z.array(z.string().regex(TURN_URL, 'expected turn:<host>[:port][?transport=udp|tcp] or turns:<host>[:port][?transport=tcp]')).default([]),
   /** coturn static-auth-secret shared with this server (TURN REST API). Required for TURN. */
   turnSecret: z.string().default(''),
   /** TURN credential lifetime, seconds (at most 1 h). */

@@ -177,4 +177,14 @@ describe('loadConfig call settings', () => {
     expect(config.turnUrls).toStrictEqual(['turn:a:3478?transport=udp', 'turns:a:443']);
     expect(config.stunUrls).toStrictEqual(['stun:a:3478']);
   });
+
+  it('takes TURN over UDP, TCP and TLS side by side', () => {
+    const urls = ['turn:turn.example.com:3478?transport=udp', 'turn:turn.example.com:3478?transport=tcp', 'turns:turn.example.com:443?transport=tcp', 'turn:[2001:db8::1]:3478'];
+    expect(loadConfig({ EARSHOT_TURN_URLS: urls.join(',') }).turnUrls).toStrictEqual(urls);
+  });
+
+  it.each(['stun:a:3478', 'https://a', 'turn:a:3478?transport=tls', 'turns:a:443?transport=udp', 'turn:'])('throws ConfigError for the TURN URL %j', (url) => {
+    expect(() => loadConfig({ EARSHOT_TURN_URLS: url })).toThrow(ConfigError);
+    expect(() => loadConfig({}, { turnUrls: [url] })).toThrow(/turnUrls\.0/);
+  });
 });
