@@ -12,6 +12,18 @@ export interface ChromiumArgsOptions {
    * Default: Chromium's built-in beeping fake device.
    */
   fakeAudioFile?: string;
+  /**
+   * Certificates to accept although no CA vouches for them, as base64 SHA-256 hashes of their
+   * public keys (`SelfSignedCertificate.spkiSha256`), e.g. a test coturn's TLS certificate.
+   *
+   * Measured with Debian's Chromium 156: WebRTC's TURN-over-TLS client (`turns:`) verifies the
+   * server certificate like any https connection (a self-signed one fails: the TLS connection is
+   * dropped after the handshake and the page sees `icecandidateerror` 701). Both
+   * `--ignore-certificate-errors-spki-list=<hash>` (needs a `--user-data-dir`, which Playwright
+   * always passes) and a trusted entry in the NSS database under `$HOME/.pki/nssdb` make it
+   * pass; the flag is used here because it trusts exactly one key and needs no `certutil`.
+   */
+  trustedSpkis?: string[];
 }
 
 /**
@@ -32,6 +44,7 @@ export function chromiumArgs(options: ChromiumArgsOptions = {}): string[] {
     '--autoplay-policy=no-user-gesture-required',
   ];
   if (options.fakeAudioFile) args.push(`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`);
+  if (options.trustedSpkis?.length) args.push(`--ignore-certificate-errors-spki-list=${options.trustedSpkis.join(',')}`);
   return args;
 }
 

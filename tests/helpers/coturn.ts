@@ -1,35 +1,80 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createSelfSignedCertificate, type SelfSignedCertificate } from './selfSignedCertificate.js';
+
+/** How a client reaches coturn: `turn:…?transport=udp`, `turn:…?transport=tcp`, `turns:…?transport=tcp`. */
+export type TurnTransport = 'udp' | 'tcp' | 'tls';
 
 export interface Coturn {
   /** UDP/TCP listening port. */
   port: number;
+  /** TURN-over-TLS listening port (`tls-listening-port`), when started with `tls: true`. */
+  tlsPort?: number;
+  /**
+   * coturn's self-signed TLS certificate (subjectAltName: every listening address), when started
+   * with `tls: true`. Chromium checks it: launch test browsers with its `spkiSha256` in
+   * `trustedSpkis` (chromium.ts), or `turns:` fails with ICE error 701.
+   */
+  certificate?: SelfSignedCertificate;
   secret: string;
   realm: string;
-  /** turn: URLs (UDP and TCP) on the first listening address, for the signaling server's `turnUrls`. */
+  /** URLs on the first listening address for the signaling server's `turnUrls`: see `urlsFor`. */
   urls: string[];
   /** Every address coturn listens on (`listening-ip` lines). */
   listenIps: string[];
   /** The address coturn relays from (`relay-ip`). */
   relayIp: string;
-  /** turn: URLs (UDP and TCP) on one of `listenIps`, e.g. the gateway address a namespaced client reaches. */
-  urlsFor(listenIp: string): string[];
+  /**
+   * TURN URLs on one of `listenIps`, e.g. the gateway address a namespaced client reaches: by
+   * default UDP and TCP, plus `turns:` when TLS is on; or only the `transports` asked for.
+   */
+  urlsFor(listenIp: string, transports?: TurnTransport[]): string[];
   logFile: string;
   stop(): Promise<void>;
 }
 
 const SETPRIV = '/usr/bin/setpriv';
 
-/** A free UDP port on `host` (coturn listens on UDP and TCP with the same number). */
-async function freePort(host: string): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
-  const { port } = socket.address();
-  socket.close();
-  return port;
+/** Whether `port` can be bound on `host` for UDP and for TCP (each bind is released at once). */
+async function bindable(host: string, port: number): Promise<boolean> {
+  const udp = createSocket('udp4');
+  const udpOk = await new Promise<boolean>((resolve) => {
+    udp.once('error', () => resolve(false));
+    udp.bind(port, host, () => resolve(true));
+  });
+  udp.close();
+  if (!udpOk) return false;
+  const tcp = createServer();
+  const tcpOk = await new Promise<boolean>((resolve) => {
+    tcp.once('error', () => resolve(false));
+    tcp.listen(port, host, () => resolve(true));
+  });
+  if (tcpOk) await new Promise((resolve) => tcp.close(resolve));
+  return tcpOk;
+}
+
+/**
+ * A port `p` such that `p` and `p + 1` are free for both UDP and TCP on every one of `hosts`:
+ * coturn listens on UDP and TCP with the same number, and on `p + 1` too (its RFC 5780
+ * alternative port). `avoid`: ports already handed out (and their `+ 1`). The candidates come
+ * from the kernel's ephemeral range; on a busy 127.0.0.1 a UDP-free port is often TCP-taken.
+ */
+async function freePort(hosts: string[], avoid: number[] = []): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, hosts[0], resolve));
+    const { port } = socket.address();
+    socket.close();
+    if (port >= 65535 || avoid.some((a) => Math.abs(a - port) <= 1)) continue;
+    let free = true;
+    for (const host of hosts) for (const p of [port, port + 1]) free &&= await bindable(host, p);
+    if (free) return port;
+  }
+  throw new Error(`no free UDP+TCP port pair on ${hosts.join(', ')}`);
 }
 
 export interface CoturnOptions {
@@ -41,6 +86,12 @@ export interface CoturnOptions {
   relayIp?: string;
   /** The only peer addresses coturn will relay to (default 127.0.0.1). Include `relayIp` for relay-to-relay. */
   allowedPeers?: string[];
+  /**
+   * Also serve TURN over TLS (`turns:`) on a `tls-listening-port` of its own, with a self-signed
+   * certificate for the listening addresses made by `openssl` (see `Coturn.certificate`).
+   * Default false (`no-tls`).
+   */
+  tls?: boolean;
 }
 
 /**
@@ -53,11 +104,15 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   const listenIps = opts.listenIps?.length ? opts.listenIps : [opts.listenIp ?? '127.0.0.1'];
   const listenIp = listenIps[0]!;
   const relayIp = opts.relayIp ?? listenIp;
-  const port = await freePort(listenIp);
+  const port = await freePort(listenIps);
   const secret = `test-${Math.random().toString(36).slice(2)}`;
   const realm = 'earshot.test';
   const logFile = path.join(dir, 'turn.log');
   const allowed = opts.allowedPeers ?? ['127.0.0.1'];
+  const certificate = opts.tls ? await createSelfSignedCertificate({ dir, name: 'turn', ips: listenIps }) : undefined;
+  const tlsPort = opts.tls ? await freePort(listenIps, [port]) : undefined;
+  // With TLS on, coturn's plain listening port also accepts TLS; the dedicated port is what `turns:` URLs name.
+  const tlsConf = certificate ? [`tls-listening-port=${tlsPort}`, `cert=${certificate.certFile}`, `pkey=${certificate.keyFile}`] : ['no-tls'];
   const conf = [
     ...listenIps.map((ip) => `listening-ip=${ip}`),
     `relay-ip=${relayIp}`,
@@ -68,7 +123,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     `static-auth-secret=${secret}`,
     `realm=${realm}`,
     'fingerprint',
-    'no-tls',
+    ...tlsConf,
     'no-dtls',
     'no-cli',
     'no-multicast-peers',
@@ -91,17 +146,23 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   child.stdout!.on('data', (d) => (output += String(d)));
   child.stderr!.on('data', (d) => (output += String(d)));
   try {
-    for (const ip of listenIps) await waitForTcp(ip, port, 10_000, () => output);
+    for (const ip of listenIps) for (const p of [port, ...(tlsPort ? [tlsPort] : [])]) await waitForTcp(ip, p, 10_000, () => output);
   } catch (error) {
     child.kill('SIGKILL'); // never leave a half-started relay behind
     throw error;
   }
-  const urlsFor = (ip: string) => {
+  const urlsFor = (ip: string, transports: TurnTransport[] = tlsPort ? ['udp', 'tcp', 'tls'] : ['udp', 'tcp']) => {
     if (!listenIps.includes(ip)) throw new Error(`coturn does not listen on ${ip} (only ${listenIps.join(', ')})`);
-    return [`turn:${ip}:${port}?transport=udp`, `turn:${ip}:${port}?transport=tcp`];
+    return transports.map((t) => {
+      if (t !== 'tls') return `turn:${ip}:${port}?transport=${t}`;
+      if (!tlsPort) throw new Error('coturn was started without TLS (startCoturn({ tls: true }))');
+      return `turns:${ip}:${tlsPort}?transport=tcp`;
+    });
   };
   return {
     port,
+    ...(tlsPort ? { tlsPort } : {}),
+    ...(certificate ? { certificate } : {}),
     secret,
     realm,
     urls: urlsFor(listenIp),

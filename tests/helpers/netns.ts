@@ -60,6 +60,11 @@ export interface TestNetwork {
   blockDirect(): Promise<void>;
   /** Drop every UDP packet client `index` sends (to the other clients and to the host), e.g. to force TURN over TCP. */
   blockAllUdp(index: number): Promise<void>;
+  /**
+   * Drop TCP connections client `index` opens to `port` (on the host and on the other clients),
+   * e.g. coturn's plain TURN port, so that only TURN over TLS on its own port is left.
+   */
+  blockTcpPort(index: number, port: number): Promise<void>;
   /** Remove every block added above. */
   unblock(): Promise<void>;
   /** Run a command inside client `index`'s namespace; resolves with its stdout. */
@@ -375,6 +380,11 @@ export async function createTestNetwork(opts: { clients: number } = { clients: 2
       await iptables('-I', fwd, '1', '-i', c.hostVeth, '-p', 'udp', '-j', 'DROP');
       await iptables('-I', input, '1', '-i', c.hostVeth, '-p', 'udp', '-j', 'DROP');
     },
+    blockTcpPort: async (index, port) => {
+      const c = clients[index];
+      if (!c) throw new Error(`no client ${index}`);
+      for (const chain of [fwd, input]) await iptables('-I', chain, '1', '-i', c.hostVeth, '-p', 'tcp', '--dport', String(port), '-j', 'DROP');
+    },
     unblock: baseRules,
     exec: (index, command, args, execOpts) => {
       const c = clients[index];
@@ -393,6 +403,8 @@ export interface NamespaceChromiumOptions {
    * `http://10.213.0.1:8080`: pages served on a veth address are not a secure context.
    */
   secureOrigins?: string[];
+  /** Certificates to accept by public-key hash, e.g. a test coturn's TLS certificate (see chromium.ts). */
+  trustedSpkis?: string[];
   /** More Chromium flags. */
   args?: string[];
 }
@@ -408,7 +420,7 @@ export function launchChromiumInNamespace(ns: string, opts: NamespaceChromiumOpt
   } catch {
     chmodSync(NETNS_CHROMIUM_WRAPPER, 0o755); // the executable bit can be lost by copies and checkouts
   }
-  const args = chromiumArgs(opts.fakeAudioFile ? { fakeAudioFile: opts.fakeAudioFile } : {});
+  const args = chromiumArgs({ ...(opts.fakeAudioFile ? { fakeAudioFile: opts.fakeAudioFile } : {}), ...(opts.trustedSpkis ? { trustedSpkis: opts.trustedSpkis } : {}) });
   if (opts.secureOrigins?.length) args.push(`--unsafely-treat-insecure-origin-as-secure=${opts.secureOrigins.join(',')}`);
   args.push(...(opts.args ?? []));
   const launch: LaunchOptions = {
@@ -439,17 +451,14 @@ export interface IceSnapshot {
 }
 
 /**
- * The ICE state of the page's newest open RTCPeerConnection (from getStats()). Needs
- * `installAudioProbe(page)` (it records the page's peer connections in `window.__pcs`), so it
- * works with the real app as well as with a reference page.
+ * The ICE state of every open RTCPeerConnection of the page, oldest first (from getStats()).
+ * Needs `installAudioProbe(page)` (it records the page's peer connections in `window.__pcs`),
+ * so it works with the real app as well as with a reference page. A group call has two: the
+ * mediasoup send and receive transports.
  */
-export async function iceSnapshot(page: Page): Promise<IceSnapshot> {
+export async function iceSnapshots(page: Page): Promise<IceSnapshot[]> {
   return page.evaluate(async () => {
     const pcs = ((window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []).filter((pc) => pc.connectionState !== 'closed');
-    const pc = pcs[pcs.length - 1];
-    if (!pc) return { pair: null, localCandidates: [] };
-    const stats = new Map<string, Record<string, unknown>>();
-    (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
     const info = (c: Record<string, unknown>) => ({
       type: String(c.candidateType),
       address: String(c.address ?? c.ip ?? ''),
@@ -457,17 +466,28 @@ export async function iceSnapshot(page: Page): Promise<IceSnapshot> {
       protocol: String(c.protocol),
       ...(typeof c.relayProtocol === 'string' ? { relayProtocol: c.relayProtocol } : {}),
     });
-    let pair: IceSnapshot['pair'] = null;
-    for (const s of stats.values()) {
-      if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
-      const p = stats.get(s.selectedCandidatePairId);
-      const local = p && stats.get(p.localCandidateId as string);
-      const remote = p && stats.get(p.remoteCandidateId as string);
-      if (local && remote) pair = { local: info(local), remote: info(remote) };
+    const snapshots: IceSnapshot[] = [];
+    for (const pc of pcs) {
+      const stats = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
+      let pair: IceSnapshot['pair'] = null;
+      for (const s of stats.values()) {
+        if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
+        const p = stats.get(s.selectedCandidatePairId);
+        const local = p && stats.get(p.localCandidateId as string);
+        const remote = p && stats.get(p.remoteCandidateId as string);
+        if (local && remote) pair = { local: info(local), remote: info(remote) };
+      }
+      const localCandidates = [...stats.values()].filter((s) => s.type === 'local-candidate').map(info);
+      snapshots.push({ pair, localCandidates });
     }
-    const localCandidates = [...stats.values()].filter((s) => s.type === 'local-candidate').map(info);
-    return { pair, localCandidates };
+    return snapshots;
   });
+}
+
+/** The ICE state of the page's newest open RTCPeerConnection (see iceSnapshots). */
+export async function iceSnapshot(page: Page): Promise<IceSnapshot> {
+  return (await iceSnapshots(page)).at(-1) ?? { pair: null, localCandidates: [] };
 }
 
 /** The selected candidate pair of the page's newest open RTCPeerConnection (see iceSnapshot). */

@@ -6,7 +6,7 @@ import type { Clock } from '../../signaling-server/Clock.js';
 import { loadConfig, type ServerConfigInput } from '../../signaling-server/config.js';
 import { SignalingServer } from '../../signaling-server/SignalingServer.js';
 import { Sfu } from '../../sfu/Sfu.js';
-import { DEFAULT_SFU_OPTIONS } from '../../sfu/SfuTypes.js';
+import { DEFAULT_SFU_OPTIONS, type SfuOptions } from '../../sfu/SfuTypes.js';
 
 /** Cheap scrypt for tests (the product default costs ~100 ms and 128 MiB per hash). */
 export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -32,7 +32,15 @@ export interface TestServer {
  * temporary folder (or `dataDir`, to restart on the same data). Serves dist/renderer if built.
  */
 export async function startTestServer(
-  opts: { dataDir?: string; port?: number; config?: ServerConfigInput; clock?: Clock; sfu?: boolean } = {},
+  opts: {
+    dataDir?: string;
+    port?: number;
+    config?: ServerConfigInput;
+    clock?: Clock;
+    sfu?: boolean;
+    /** With `sfu: true`: where its transports listen (default 127.0.0.1) and whether they offer ICE over TCP (default true). */
+    sfuOptions?: Partial<Pick<SfuOptions, 'listenIp' | 'announcedIp' | 'enableTcp'>>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
   const config = loadConfig(
@@ -42,7 +50,9 @@ export async function startTestServer(
   const logFile = path.join(dataDir, 'server.log');
   const logger = pino({ level: config.logLevel }, pino.destination({ dest: logFile, sync: true, append: true }));
   // One mediasoup worker on loopback: tests that kill it find it through server.groups / sfu.workerPids.
-  const sfu = opts.sfu ? await Sfu.create({ ...DEFAULT_SFU_OPTIONS, numWorkers: 1, rtcMinPort: TEST_RTC_PORTS.min, rtcMaxPort: TEST_RTC_PORTS.max }) : null;
+  const sfu = opts.sfu
+    ? await Sfu.create({ ...DEFAULT_SFU_OPTIONS, numWorkers: 1, rtcMinPort: TEST_RTC_PORTS.min, rtcMaxPort: TEST_RTC_PORTS.max, ...opts.sfuOptions })
+    : null;
   const server = await SignalingServer.create({ config, logger, scrypt: TEST_SCRYPT, sfu, ...(opts.clock ? { clock: opts.clock } : {}) });
   const url = server.url;
   return {
