@@ -10,6 +10,8 @@ export interface BotSpec {
   conversationId: number;
   /** Tone (Hz) or null for digital silence (Opus DTX). */
   toneHz: number | null;
+  /** Read and count what arrives (default true); see PlainRtpBotOptions.listen. */
+  listen?: boolean;
 }
 
 export type FarmRequest =

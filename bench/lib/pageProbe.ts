@@ -199,7 +199,8 @@ function probeInPage(opts: ProbeOptions): void {
   const Processor = (window as unknown as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
   const readLagMs: Record<string, number> = {};
   /** The newest track of each tag; clicks are read from it alone. */
-  const readers = new Map<string, { reader: ReadableStreamDefaultReader<AudioData>; onsetSeen: boolean }>();
+  const readers = new Map<string, { reader: ReadableStreamDefaultReader<AudioData>; onsetSeen: boolean; startedAt: number }>();
+  const STALE_READ_MS = 15_000;
   const watchTrack = async (track: MediaStreamTrack, tag: 'local' | 'remote') => {
     if (!Processor) {
       errors.push('MediaStreamTrackProcessor is missing');
@@ -208,16 +209,17 @@ function probeInPage(opts: ProbeOptions): void {
     const previous = readers.get(tag);
     if (previous?.onsetSeen) void previous.reader.cancel().catch(() => undefined);
     const reader = new Processor({ track, maxBufferSize: 200 }).readable.getReader();
-    const state = { reader, onsetSeen: false };
+    const state = { reader, onsetSeen: false, startedAt: now() };
     readers.set(tag, state);
     let quiet = Infinity; // samples since the last one at or above the click threshold
     let samples = new Float32Array(0);
     for (;;) {
       const { value: frame, done } = await reader.read();
       if (done || !frame) return;
-      // A newer track of this kind took over: this one is read only until its first onset.
+      // A newer track of this kind took over: this one is read only until its first onset, or
+      // for STALE_READ_MS at most (a silent participant's track may never have one).
       const current = readers.get(tag) === state;
-      if (!current && state.onsetSeen) {
+      if (!current && (state.onsetSeen || now() - state.startedAt > STALE_READ_MS)) {
         frame.close();
         void reader.cancel().catch(() => undefined);
         return;
