@@ -27,6 +27,8 @@ export class ClientConnection {
   readonly logger: Logger;
   /** Heartbeat: cleared on each ping, set on each pong. */
   alive = true;
+  /** Which slice of the heartbeat period pings this socket (SignalingServer spreads them out). */
+  heartbeatSlot = 0;
   /** Consecutive rate-limit rejections; the connection is closed when it keeps hammering. */
   rateLimitStrikes = 0;
   private readonly metrics: Metrics;
