@@ -61,6 +61,10 @@ export interface BridgeNotification {
 export const DeviceRef = z.object({ id: z.string().max(512), label: z.string().max(512) });
 export type DeviceRef = z.infer<typeof DeviceRef>;
 
+/** The low-bandwidth setting (see `SettingsSchema.lowBandwidth`). */
+export const LowBandwidthSetting = z.enum(['off', 'on', 'auto']);
+export type LowBandwidthSetting = z.infer<typeof LowBandwidthSetting>;
+
 /**
  * User settings, validated at runtime on both ends (the browser bridge's localStorage, the main
  * process's electron-store and every IPC message). Defaults are the schema's defaults.
@@ -78,6 +82,14 @@ export const SettingsSchema = z.object({
   opusDtx: z.boolean().default(false),
   /** Relay every call through TURN (hostile networks; hides the IP address from the peer). */
   turnOnly: z.boolean().default(false),
+  /**
+   * Low-bandwidth mode for calls: Opus at about 16 kbps in 60 ms packets with FEC (both
+   * directions of a 1-on-1 call), and in group calls only the active speakers are received.
+   * `off`: never (it can still be switched on in a call); `on`: from the start of every call;
+   * `auto` (default): switched on for the rest of a call once its quality has stayed poor for
+   * 10 s. Added after layout 1.0.0 with a default, so older settings files need no migration.
+   */
+  lowBandwidth: LowBandwidthSetting.default('auto'),
   /** Chosen devices; null = the system default. Matched by id, then by label when ids change. */
   microphone: DeviceRef.nullable().default(null),
   speaker: DeviceRef.nullable().default(null),

@@ -1,6 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { EarshotError } from '../common/errors.js';
 import { TypedEmitter } from '../common/TypedEmitter.js';
+import { AudibleSpeakers } from './AudibleSpeakers.js';
 import type { Sfu } from './Sfu.js';
 
 /** What a client needs to build a mediasoup-client transport. */
@@ -37,6 +38,23 @@ export interface PlainSendParams {
   port: number;
 }
 
+/**
+ * What a peer receives: `all` (default) every other participant; `speakers` (low-bandwidth
+ * mode) only the last few speakers (AudibleSpeakers): the other consumers stay paused here,
+ * so their packets never leave the SFU.
+ */
+export type ReceiveMode = 'all' | 'speakers';
+
+interface ConsumerEntry {
+  consumer: ms.Consumer;
+  /** Whose microphone this is. */
+  producerPeerId: string;
+  /** The client has set the consumer up and asked to resume it (consumers start paused). */
+  resumedByClient: boolean;
+  /** Pauses and resumes of this consumer, one after another (each decides on the state at its turn). */
+  syncing: Promise<void>;
+}
+
 interface Peer {
   id: string;
   send: ms.WebRtcTransport | ms.PlainTransport;
@@ -44,7 +62,10 @@ interface Peer {
   /** Plain-RTP peer (both transports are PlainTransports). */
   plain: boolean;
   producer: ms.Producer | undefined;
-  consumers: Map<string, ms.Consumer>;
+  consumers: Map<string, ConsumerEntry>;
+  receiveMode: ReceiveMode;
+  /** Whom a `speakers`-mode peer hears; null in `all` mode. */
+  audible: AudibleSpeakers | null;
   /**
    * Producer ids this peer consumes or is about to (set before the first await), so that a
    * `produce` and a `setReady` racing each other cannot create two consumers of one producer.
@@ -76,21 +97,27 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
   private readonly levels: ms.AudioLevelObserver;
   private readonly peers = new Map<string, Peer>();
   private lastSpeakers = '';
+  /** Speaking now, loudest first (the latest audio-level report). */
+  private speaking: string[] = [];
+  /** Media time for AudibleSpeakers' hold (real time, not the server's business clock). */
+  private readonly now: () => number;
 
-  private constructor(sfu: Sfu, router: ms.Router, levels: ms.AudioLevelObserver) {
+  private constructor(sfu: Sfu, router: ms.Router, levels: ms.AudioLevelObserver, now: () => number) {
     super();
     this.sfu = sfu;
     this.router = router;
     this.levels = levels;
+    this.now = now;
     router.observer.once('close', () => this.emit('closed'));
     levels.on('volumes', (volumes) => this.setSpeakers(volumes.map((v) => v.producer.appData.peerId as string)));
     levels.on('silence', () => this.setSpeakers([]));
   }
 
-  static async create(sfu: Sfu): Promise<GroupRoom> {
+  /** `now`: ms on any monotonic clock, for how long speakers stay audible; default performance.now. */
+  static async create(sfu: Sfu, options: { now?: () => number } = {}): Promise<GroupRoom> {
     const router = await sfu.createRouter();
     const levels = await router.createAudioLevelObserver({ maxEntries: 3, threshold: -60, interval: 400 });
-    return new GroupRoom(sfu, router, levels);
+    return new GroupRoom(sfu, router, levels, options.now ?? (() => performance.now()));
   }
 
   get closed(): boolean {
@@ -106,7 +133,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     if (this.peers.has(peerId)) throw new EarshotError('CONFLICT', 'already in this call');
     const send = await this.sfu.createWebRtcTransport(this.router, { peerId, direction: 'send' });
     const recv = await this.sfu.createWebRtcTransport(this.router, { peerId, direction: 'recv' });
-    this.peers.set(peerId, { id: peerId, send, recv, plain: false, producer: undefined, consumers: new Map(), consuming: new Set(), rtpCapabilities: undefined });
+    this.peers.set(peerId, { id: peerId, send, recv, plain: false, producer: undefined, consumers: new Map(), consuming: new Set(), rtpCapabilities: undefined, receiveMode: 'all', audible: null });
     const params = (t: ms.WebRtcTransport): TransportParams => ({
       id: t.id,
       iceParameters: t.iceParameters,
@@ -125,7 +152,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     const send = await this.sfu.createPlainTransport(this.router, { comedia: true, appData: { peerId, direction: 'send' } });
     const recv = await this.sfu.createPlainTransport(this.router, { comedia: false, appData: { peerId, direction: 'recv' } });
     await recv.connect(recvTo);
-    this.peers.set(peerId, { id: peerId, send, recv, plain: true, producer: undefined, consumers: new Map(), consuming: new Set(), rtpCapabilities: undefined });
+    this.peers.set(peerId, { id: peerId, send, recv, plain: true, producer: undefined, consumers: new Map(), consuming: new Set(), rtpCapabilities: undefined, receiveMode: 'all', audible: null });
     return { routerRtpCapabilities: this.router.rtpCapabilities, send: { id: send.id, ip: send.tuple.localIp, port: send.tuple.localPort }, recvTransportId: recv.id };
   }
 
@@ -153,10 +180,31 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     await this.consumeAll([...this.peers.values()].filter((other) => other !== peer && other.producer).map((other) => [peer, other]));
   }
 
+  /** The client has set the consumer up: forward its packets (in `speakers` mode: once its producer is audible). */
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
-    const consumer = this.peer(peerId).consumers.get(consumerId);
-    if (!consumer) throw new EarshotError('NOT_FOUND', 'no such consumer');
-    await consumer.resume();
+    const peer = this.peer(peerId);
+    const entry = peer.consumers.get(consumerId);
+    if (!entry) throw new EarshotError('NOT_FOUND', 'no such consumer');
+    entry.resumedByClient = true;
+    await this.syncConsumer(peer, entry);
+  }
+
+  /**
+   * Receive everyone (`all`) or only the last few speakers (`speakers`): the peer's other
+   * consumers are paused on the SFU and resumed when their participant becomes audible. Only
+   * the peer's own consumers change.
+   */
+  async setReceiveMode(peerId: string, mode: ReceiveMode): Promise<void> {
+    const peer = this.peer(peerId);
+    if (peer.receiveMode === mode) return;
+    peer.receiveMode = mode;
+    peer.audible = null;
+    if (mode === 'speakers') {
+      peer.audible = new AudibleSpeakers({ now: this.now });
+      // Whoever speaks right now is heard at once.
+      peer.audible.heard(this.speaking.filter((id) => id !== peer.id));
+    }
+    await this.syncConsumers(peer);
   }
 
   /** Pause (mute) or resume the peer's producer; its consumers stop receiving packets at once. */
@@ -175,6 +223,7 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     const peer = this.peers.get(peerId);
     if (!peer) return;
     this.peers.delete(peerId);
+    for (const other of this.peers.values()) other.audible?.remove(peerId);
     // Closing the transports closes the producer, whose consumers at the other peers close too.
     peer.send.close();
     peer.recv.close();
@@ -209,7 +258,8 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
       consumer.consuming.delete(producer.id);
       throw error;
     }
-    consumer.consumers.set(c.id, c);
+    const entry: ConsumerEntry = { consumer: c, producerPeerId: producerPeer.id, resumedByClient: false, syncing: Promise.resolve() };
+    consumer.consumers.set(c.id, entry);
     const forget = () => {
       consumer.consuming.delete(producer.id);
       return consumer.consumers.delete(c.id);
@@ -242,7 +292,30 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     return transport as ms.WebRtcTransport;
   }
 
+  /** Pause or resume the consumer to match what the peer should hear now. */
+  private syncConsumer(peer: Peer, entry: ConsumerEntry): Promise<void> {
+    entry.syncing = entry.syncing
+      .then(async () => {
+        const c = entry.consumer;
+        if (c.closed) return;
+        const wanted = entry.resumedByClient && (peer.receiveMode === 'all' || (peer.audible?.has(entry.producerPeerId) ?? false));
+        if (wanted && c.paused) await c.resume();
+        else if (!wanted && !c.paused) await c.pause();
+      })
+      // A consumer closed mid-request (its producer left): nothing left to do.
+      .catch(() => undefined);
+    return entry.syncing;
+  }
+
+  private async syncConsumers(peer: Peer): Promise<void> {
+    await Promise.all([...peer.consumers.values()].map((entry) => this.syncConsumer(peer, entry)));
+  }
+
   private setSpeakers(peerIds: string[]): void {
+    this.speaking = peerIds;
+    for (const peer of this.peers.values()) {
+      if (peer.audible?.heard(peerIds.filter((id) => id !== peer.id))) void this.syncConsumers(peer);
+    }
     const key = peerIds.join(',');
     if (key === this.lastSpeakers) return;
     this.lastSpeakers = key;

@@ -99,6 +99,8 @@ export class PlainRtpBot {
   readonly client: TestClient;
   readonly socket: dgram.Socket;
   callId = '';
+  /** This bot's participant id in the call (from the join). */
+  participantId = '';
   /** When group.joinPlainRtp was sent and when the first RTP packet arrived (performance.now()). */
   joinSentAt = 0;
   firstPacketAt: number | null = null;
@@ -106,6 +108,8 @@ export class PlainRtpBot {
   private readonly ssrc = (Math.random() * 0xffffffff) >>> 0;
   private readonly streams = new Map<number, StreamCounter>();
   private consumerIds = new Set<string>();
+  /** The SSRC each other participant's stream reaches us with (from its consumer's RTP parameters). */
+  private readonly ssrcOf = new Map<string, number>();
   private bytes = 0;
   private toneHz: number | null;
   private target: { ip: string; port: number } | null = null;
@@ -156,6 +160,7 @@ export class PlainRtpBot {
     this.joinSentAt = performance.now();
     const joined = await this.client.request('group.joinPlainRtp', { conversationId: this.opts.conversationId, recvPort });
     this.callId = joined.call.callId;
+    this.participantId = joined.participantId;
     this.target = { ip: joined.sendTransport.ip, port: joined.sendTransport.port };
     // Start sending before produce so the comedia transport has learnt our address by then.
     this.stopClock = clock.add(this);
@@ -180,6 +185,12 @@ export class PlainRtpBot {
 
   get consumerCount(): number {
     return this.consumerIds.size;
+  }
+
+  /** RTP packets received so far from one other participant (0 before any arrived). */
+  packetsFrom(participantId: string): number {
+    const ssrc = this.ssrcOf.get(participantId);
+    return ssrc === undefined ? 0 : (this.streams.get(ssrc)?.received ?? 0);
   }
 
   receiveStats(): BotReceiveStats {
@@ -260,8 +271,10 @@ export class PlainRtpBot {
     // TestClient keeps unclaimed notifications in `frames`; a bot hears many (speakers, updates): drop them.
     this.client.frames.splice(0);
     if (frame.event === 'group.newConsumer') {
-      const { consumerId } = frame.data as NotificationData<'group.newConsumer'>;
+      const { consumerId, participantId, rtpParameters } = frame.data as NotificationData<'group.newConsumer'>;
       this.consumerIds.add(consumerId);
+      const ssrc = (rtpParameters as { encodings?: Array<{ ssrc?: number }> }).encodings?.[0]?.ssrc;
+      if (ssrc !== undefined) this.ssrcOf.set(participantId, ssrc);
       this.client.request('group.resumeConsumer', { callId: this.callId, consumerId }).catch((error: unknown) => {
         if (!this.closed) console.warn(`[bot ${this.opts.session.user.username}] resume failed:`, error);
       });

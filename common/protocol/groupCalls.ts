@@ -112,6 +112,16 @@ export const groupCallRequests = {
     request: z.strictObject({ callId: CallId, transportId: z.string().max(64) }),
     response: z.object({ iceParameters: MediaJson }),
   },
+  /**
+   * What this participant receives (low-bandwidth mode): `all` (the default at every join)
+   * or `speakers`, only the last few active speakers (up to 3; someone who spoke within the
+   * last 3 s keeps their place). The server pauses the participant's other consumers and
+   * resumes them when they speak. Changes only the sender's own consumers.
+   */
+  'group.setReceiveMode': {
+    request: z.strictObject({ callId: CallId, mode: z.enum(['all', 'speakers']) }),
+    response: z.object({}),
+  },
   /** Self mute/unmute. Unmuting is FORBIDDEN while muted by the host. */
   'group.setMuted': {
     request: z.strictObject({ callId: CallId, muted: z.boolean() }),

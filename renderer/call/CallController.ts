@@ -6,9 +6,10 @@ import type { ParsedNotification } from '../../common/protocol/index.js';
 import { createLogger, type Logger } from '../lib/createLogger.js';
 import type { SignalingClient } from '../signaling/SignalingClient.js';
 import type { AppStore } from '../store/index.js';
+import { LowBandwidthPolicy } from './LowBandwidthPolicy.js';
 import { MicLevelMeter } from './MicLevelMeter.js';
 import { openMicrophone } from './openMicrophone.js';
-import { DEFAULT_OPUS } from './opusSdp.js';
+import { isLowBandwidth, opusFor } from './opusSdp.js';
 import { PeerCall } from './PeerCall.js';
 import { Ringer } from './Ringer.js';
 
@@ -65,6 +66,8 @@ interface Live {
   queued: CallSignal[];
   /** An incoming call the host was told is ringing (bridge.ringStarted), until ringEnded. */
   ringing: boolean;
+  /** Low-bandwidth mode for this call; made with the PeerCall. */
+  lowBandwidth: LowBandwidthPolicy | null;
 }
 
 /**
@@ -141,7 +144,7 @@ export class CallController {
       state.showCallNotice(PLACE_ERRORS[code]?.(peerName) ?? `The call failed: ${(error as Error).message}`);
       return;
     }
-    this.live = { callId: placed.call.callId, info: placed.call, wasCaller: true, peer: null, stream, queued: [], ringing: false };
+    this.live = { callId: placed.call.callId, info: placed.call, wasCaller: true, peer: null, stream, queued: [], ringing: false, lowBandwidth: null };
     const ringing = this.ringingBeforePlaced.delete(placed.call.callId);
     this.ringingBeforePlaced.clear();
     this.store.getState().updateCall({ callId: placed.call.callId, peerName: placed.call.callee.displayName, ...(ringing ? { status: 'Ringing…' } : {}) });
@@ -236,6 +239,15 @@ export class CallController {
     this.store.getState().updateCall({ muted });
   }
 
+  /**
+   * The call panel's "Low bandwidth" button: switch the mode on or off mid-call. The bitrate
+   * cap applies at once, the packet time with a renegotiation; the call stays up. After this
+   * the automatic switch leaves the call alone.
+   */
+  setLowBandwidth(on: boolean): void {
+    this.live?.lowBandwidth?.setManual(on);
+  }
+
   async loadHistory(): Promise<void> {
     const { calls } = await this.requireClient().request('call.history', { limit: 50 });
     this.store.getState().setCallHistory(calls);
@@ -259,13 +271,16 @@ export class CallController {
   private async startPeer(ice: IceConfig, polite: boolean): Promise<void> {
     const live = this.live;
     if (!live?.stream) return;
-    const [dtx, turnOnly] = await Promise.all([this.setting('opusDtx'), this.setting('turnOnly')]);
+    const [dtx, turnOnly, lowBandwidthSetting] = await Promise.all([this.setting('opusDtx'), this.setting('turnOnly'), this.setting('lowBandwidth')]);
+    if (this.live !== live || !live.stream) return;
     const callId = live.callId;
+    const lowBandwidth = new LowBandwidthPolicy({ setting: lowBandwidthSetting });
+    live.lowBandwidth = lowBandwidth;
     const peer = new PeerCall({
       polite,
       ice: turnOnly ? { ...ice, iceTransportPolicy: 'relay' } : ice,
       localStream: live.stream,
-      opus: { ...DEFAULT_OPUS, dtx },
+      opus: opusFor(lowBandwidth.active, dtx),
       sendSignal: (signal) => {
         this.client?.request('call.signal', { callId, signal }).catch((e: unknown) => this.log.warn(`[call:${callId}] signal not delivered`, e));
       },
@@ -280,7 +295,22 @@ export class CallController {
       if (state === 'connected') this.store.getState().updateCall({ status: 'Connected' });
       if (state === 'disconnected' || state === 'failed') this.store.getState().updateCall({ status: 'Reconnecting…' });
     });
-    peer.on('stats', (stats) => this.store.getState().updateCall({ quality: stats.quality, path: stats.path }));
+    peer.on('stats', (stats) => {
+      this.store.getState().updateCall({ quality: stats.quality, path: stats.path });
+      lowBandwidth.observe(stats.quality);
+    });
+    peer.on('peerOpus', (requested) => {
+      if (this.live?.peer !== peer) return;
+      const peerLowBandwidth = requested.maxAverageBitrate !== null && isLowBandwidth({ maxAverageBitrate: requested.maxAverageBitrate });
+      this.store.getState().updateCall({ peerLowBandwidth });
+    });
+    lowBandwidth.on('change', (active, reason) => {
+      if (this.live?.peer !== peer) return;
+      this.log.info(`[call:${callId}] low-bandwidth mode ${active ? 'on' : 'off'} (${reason})`);
+      this.store.getState().updateCall({ lowBandwidth: active, lowBandwidthReason: lowBandwidth.reason });
+      peer.setOpusSettings(opusFor(active, dtx)).catch((e: unknown) => this.log.warn(`[call:${callId}] could not change the Opus settings`, e));
+    });
+    this.store.getState().updateCall({ lowBandwidth: lowBandwidth.active, lowBandwidthReason: lowBandwidth.reason });
     if (this.store.getState().call?.muted) peer.setMuted(true);
     this.meter.start(live.stream);
     for (const signal of live.queued.splice(0)) await this.applySignal(peer, signal);
@@ -300,7 +330,7 @@ export class CallController {
       case 'call.incoming': {
         const { call } = notification.data;
         if (this.live) return; // The server never rings someone in a call; ignore a stray ring.
-        const live: Live = { callId: call.callId, info: call, wasCaller: false, peer: null, stream: null, queued: [], ringing: true };
+        const live: Live = { callId: call.callId, info: call, wasCaller: false, peer: null, stream: null, queued: [], ringing: true, lowBandwidth: null };
         this.live = live;
         // The server refuses calls to people in do not disturb; one that raced the switch shows silently.
         const dnd = state.me !== null && state.presence[state.me.id] === 'dnd';
@@ -371,6 +401,7 @@ export class CallController {
     this.ringer.stop();
     if (live) this.endRing(live, false);
     this.meter.stop();
+    live?.lowBandwidth?.dispose();
     live?.peer?.close();
     live?.stream?.getTracks().forEach((track) => track.stop());
     const state = this.store.getState();
@@ -389,6 +420,6 @@ export class CallController {
   }
 
   private view(base: { callId: string; conversationId: number; phase: 'outgoing' | 'incoming' | 'active'; peerName: string; status: string }) {
-    return { ...base, answeredAt: null, muted: false, quality: null, path: 'unknown' as const, micLevel: 0 };
+    return { ...base, answeredAt: null, muted: false, quality: null, path: 'unknown' as const, micLevel: 0, lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false };
   }
 }

@@ -1,7 +1,7 @@
 import type { CallSignal, IceConfig } from '../../common/protocol/calls.js';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { classifyQuality, type CallQuality } from './callQuality.js';
-import { applyOpusSettings, DEFAULT_OPUS, type OpusSettings } from './opusSdp.js';
+import { applyOpusSettings, DEFAULT_OPUS, limitRemoteOpus, readRequestedOpus, type OpusSettings, type RequestedOpus } from './opusSdp.js';
 
 /** One sample of call statistics, taken from getStats() about once a second. */
 export interface CallStats {
@@ -32,6 +32,8 @@ export interface PeerCallEvents {
   /** RTCPeerConnection.connectionState changes. */
   connectionState: [state: RTCPeerConnectionState];
   stats: [stats: CallStats];
+  /** What the other side's latest description asks us to send with (before our own limits). */
+  peerOpus: [requested: RequestedOpus];
 }
 
 export interface PeerCallOptions {
@@ -61,6 +63,10 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
   private opus: OpusSettings;
   private makingOffer = false;
   private ignoreOffer = false;
+  /** Opus settings changed while an exchange was under way: offer again once it is stable. */
+  private renegotiate = false;
+  /** The bitrate cap the other side asked for in its latest description (bits/s), if any. */
+  private peerMaxBitrate: number | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private previous: { lost: number; received: number; sent: number; recv: number; at: number } | undefined;
@@ -88,6 +94,11 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     };
     this.pc.ontrack = ({ streams, track }) => this.emit('remoteStream', streams[0] ?? new MediaStream([track]));
     this.pc.onconnectionstatechange = () => this.onConnectionState();
+    this.pc.onsignalingstatechange = () => {
+      if (this.pc.signalingState !== 'stable' || !this.renegotiate) return;
+      this.renegotiate = false;
+      void this.negotiate();
+    };
     this.pc.oniceconnectionstatechange = () => {
       if (this.pc.iceConnectionState === 'disconnected') this.scheduleRestart();
       if (this.pc.iceConnectionState === 'connected' || this.pc.iceConnectionState === 'completed') clearTimeout(this.restartTimer);
@@ -110,7 +121,11 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     const collision = signal.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
     this.ignoreOffer = !this.options.polite && collision;
     if (this.ignoreOffer) return;
-    await this.pc.setRemoteDescription({ type: signal.type, sdp: signal.sdp });
+    // Our encoder follows the remote description: tighten it to our own Opus settings too.
+    await this.pc.setRemoteDescription({ type: signal.type, sdp: limitRemoteOpus(signal.sdp, this.opus) });
+    const requested = readRequestedOpus(signal.sdp);
+    this.peerMaxBitrate = requested.maxAverageBitrate;
+    this.emit('peerOpus', requested);
     if (signal.type === 'offer') {
       await this.pc.setLocalDescription();
       this.sendDescription();
@@ -129,9 +144,20 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     await sender?.replaceTrack(track);
   }
 
-  /** Change Opus settings (e.g. low-bandwidth mode) and renegotiate. */
+  /**
+   * Change Opus settings mid-call (low-bandwidth mode) without dropping the call: the sender's
+   * bitrate cap applies at once, the packet time and the other side's encoder follow a
+   * renegotiation (perfect negotiation keeps a collision with the other side's offer safe;
+   * mid-exchange, the offer goes out as soon as the exchange is over).
+   */
   async setOpusSettings(opus: OpusSettings): Promise<void> {
     this.opus = opus;
+    if (this.closed) return;
+    await this.applySenderParameters();
+    if (this.pc.signalingState !== 'stable' || this.makingOffer) {
+      this.renegotiate = true;
+      return;
+    }
     await this.negotiate();
   }
 
@@ -169,13 +195,17 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     this.options.sendSignal({ type: description.type, sdp: applyOpusSettings(description.sdp, this.opus) });
   }
 
-  /** Cap our own send bitrate too, whatever the other side asked for. */
+  /**
+   * Cap our own send bitrate at the lower of our setting and the other side's request. Both
+   * matter: measured in Chromium, a sender maxBitrate above the SDP's maxaveragebitrate lets the
+   * bandwidth estimator raise the encoder past the SDP value (32 kbps sent against a 16 kbps ask).
+   */
   private async applySenderParameters(): Promise<void> {
     for (const sender of this.pc.getSenders()) {
       if (sender.track?.kind !== 'audio') continue;
       const parameters = sender.getParameters();
       if (!parameters.encodings?.length) continue;
-      parameters.encodings[0]!.maxBitrate = this.opus.maxAverageBitrate;
+      parameters.encodings[0]!.maxBitrate = Math.min(this.opus.maxAverageBitrate, this.peerMaxBitrate ?? Infinity);
       try {
         await sender.setParameters(parameters);
       } catch {

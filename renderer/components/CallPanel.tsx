@@ -1,4 +1,5 @@
 import { useAppState, useCalls } from '../app/AppContext.js';
+import { lowBandwidthText } from './lowBandwidthText.js';
 import { StreamAudio } from './StreamAudio.js';
 import { useElapsedMs } from './useElapsedMs.js';
 
@@ -11,7 +12,7 @@ function timer(ms: number | null): string {
   return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
 
-/** Outgoing or active 1-on-1 call: who, status, timer, mute, hang up, mic level, quality, path. */
+/** Outgoing or active 1-on-1 call: who, status, timer, mute, hang up, mic level, quality, path, low-bandwidth mode. */
 export function CallPanel() {
   const calls = useCalls();
   const call = useAppState((s) => s.call);
@@ -19,6 +20,7 @@ export function CallPanel() {
   const elapsed = timer(useElapsedMs(call?.answeredAt ?? null));
   if (!call || call.phase === 'incoming') return null;
   const active = call.phase === 'active';
+  const lowBandwidth = lowBandwidthText(call);
   return (
     <section className="call-panel" aria-label={`Call with ${call.peerName}`}>
       <StreamAudio stream={remoteStream} />
@@ -40,6 +42,7 @@ export function CallPanel() {
           </span>
           <span>Quality: {call.quality ? QUALITY_TEXT[call.quality] : '—'}</span>
           <span>{PATH_TEXT[call.path]}</span>
+          {lowBandwidth ? <span className="low-bandwidth">{lowBandwidth}</span> : null}
         </div>
       ) : null}
       <meter className="mic-meter" aria-label="Microphone level" min={0} max={1} value={call.muted ? 0 : call.micLevel} />
@@ -47,6 +50,11 @@ export function CallPanel() {
         <button type="button" aria-pressed={call.muted} onClick={() => calls.toggleMute()}>
           {call.muted ? 'Unmute' : 'Mute'}
         </button>
+        {active ? (
+          <button type="button" aria-pressed={call.lowBandwidth} title="Opus at 16 kbps in 60 ms packets, for slow connections" onClick={() => calls.setLowBandwidth(!call.lowBandwidth)}>
+            Low bandwidth mode
+          </button>
+        ) : null}
         <button type="button" className="danger" onClick={() => void calls.hangup()}>
           Hang up
         </button>

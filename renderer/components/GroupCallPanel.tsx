@@ -4,6 +4,7 @@ import type { GroupParticipant } from '../../common/protocol/index.js';
 import { useAppState, useGroupCalls } from '../app/AppContext.js';
 import { conversationName } from '../store/conversationsSlice.js';
 import { isGroupHost, myParticipant } from '../store/groupCallSlice.js';
+import { lowBandwidthText } from './lowBandwidthText.js';
 import { StreamAudio } from './StreamAudio.js';
 import { useElapsedMs } from './useElapsedMs.js';
 
@@ -108,6 +109,7 @@ export function GroupCallPanel(props: GroupCallPanelProps) {
   const title = props.title ?? (conversation ? conversationName(conversation, myId) : 'Voice call');
   const leave = props.onLeave ?? (() => void groupCalls.leave());
   const chooseMicrophone = props.onChooseMicrophone ?? ((deviceId: string) => void groupCalls.switchMicrophone(deviceId));
+  const lowBandwidth = lowBandwidthText(view);
   return (
     <section className="call-panel group-call-panel" aria-label="Voice call">
       {Object.entries(remoteStreams).map(([participantId, stream]) => (
@@ -126,6 +128,7 @@ export function GroupCallPanel(props: GroupCallPanelProps) {
           <span className="call-timer" aria-label="Call duration">
             {elapsed}
           </span>
+          {lowBandwidth ? <span className="low-bandwidth">{lowBandwidth} · only active speakers are heard</span> : null}
         </div>
       ) : null}
       <ul className="participants" aria-label="Participants">
@@ -143,6 +146,9 @@ export function GroupCallPanel(props: GroupCallPanelProps) {
         <MicrophoneSelect value={view.microphoneId} onChange={chooseMicrophone} />
         <button type="button" aria-pressed={view.muted} onClick={() => void groupCalls.toggleMute()}>
           {view.muted ? 'Unmute' : 'Mute'}
+        </button>
+        <button type="button" aria-pressed={view.lowBandwidth} title="Less audio data: 16 kbps, and only the active speakers are received" onClick={() => groupCalls.setLowBandwidth(!view.lowBandwidth)}>
+          Low bandwidth mode
         </button>
         {host ? (
           <button type="button" onClick={() => void groupCalls.hostMuteAll()}>

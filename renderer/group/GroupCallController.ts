@@ -1,6 +1,7 @@
 import type { DesktopBridge } from '../../common/bridge.js';
 import { EarshotError, type ErrorCode } from '../../common/errors.js';
 import type { GroupCallInfo, ParsedNotification, RequestData, RequestMethod, ResponseData } from '../../common/protocol/index.js';
+import { LowBandwidthPolicy } from '../call/LowBandwidthPolicy.js';
 import { openMicrophone } from '../call/openMicrophone.js';
 import { createLogger, type Logger } from '../lib/createLogger.js';
 import { describeError } from '../lib/describeError.js';
@@ -8,7 +9,7 @@ import type { SignalingClient } from '../signaling/SignalingClient.js';
 import { conversationName } from '../store/conversationsSlice.js';
 import type { GroupCallView } from '../store/groupCallSlice.js';
 import type { AppStore } from '../store/index.js';
-import { GroupMedia, type NewConsumer } from './GroupMedia.js';
+import { GROUP_MAX_BITRATE, GroupMedia, type NewConsumer } from './GroupMedia.js';
 import type { GroupDevice } from './groupMediaTypes.js';
 
 export interface GroupCallControllerOptions {
@@ -25,6 +26,8 @@ export interface GroupCallControllerOptions {
   createStream?: (track: MediaStreamTrack) => MediaStream;
   /** The microphone a join opens (MediaDeviceInfo.deviceId; '' = the system default). Default: always ''. */
   microphoneId?: () => string;
+  /** How often call quality is sampled for the automatic low-bandwidth switch, ms. Default 1000. */
+  qualityIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -66,6 +69,10 @@ interface Live {
   queued: NewConsumer[];
   /** Bumped by every (re)join: a join overtaken by a newer one stops at its next await. */
   attempt: number;
+  /** Low-bandwidth mode for this call (kept across rejoins); null until the setting is read. */
+  lowBandwidth: LowBandwidthPolicy | null;
+  /** Samples call quality for the automatic switch while it may still happen. */
+  qualityTimer: ReturnType<typeof setInterval> | undefined;
 }
 
 /**
@@ -82,6 +89,7 @@ export class GroupCallController {
   private readonly createDevice: () => GroupDevice | Promise<GroupDevice>;
   private readonly createStream: (track: MediaStreamTrack) => MediaStream;
   private readonly microphoneId: () => string;
+  private readonly qualityIntervalMs: number;
   private readonly log: Logger;
   private client: SignalingClient | null = null;
   private offClient: (() => void) | null = null;
@@ -94,6 +102,7 @@ export class GroupCallController {
     this.createDevice = options.createDevice ?? (async () => (await import('mediasoup-client')).Device.factory());
     this.createStream = options.createStream ?? ((track) => new MediaStream([track]));
     this.microphoneId = options.microphoneId ?? (() => '');
+    this.qualityIntervalMs = options.qualityIntervalMs ?? 1000;
     this.log = options.logger ?? createLogger('group-calls');
   }
 
@@ -191,6 +200,16 @@ export class GroupCallController {
     await this.hostRequest((callId) => this.request('group.askToUnmute', { callId, participantId }));
   }
 
+  /**
+   * The panel's "Low bandwidth mode" button. Mid-call the microphone's bitrate cap and what
+   * this page receives (everyone, or only the active speakers) change at once; the longer
+   * packets need a new producer, so they come with the next join. The automatic switch leaves
+   * the call alone afterwards.
+   */
+  setLowBandwidth(on: boolean): void {
+    this.live?.lowBandwidth?.setManual(on);
+  }
+
   /** Use another microphone mid-call (no renegotiation: the producer's track is replaced). */
   async switchMicrophone(deviceId: string): Promise<void> {
     const live = this.live;
@@ -228,7 +247,7 @@ export class GroupCallController {
       this.store.getState().showGroupNotice('Not connected to the server');
       return;
     }
-    const live: Live = { conversationId, callId: null, participantId: null, mic: null, media: null, queued: [], attempt: 0 };
+    const live: Live = { conversationId, callId: null, participantId: null, mic: null, media: null, queued: [], attempt: 0, lowBandwidth: null, qualityTimer: undefined };
     this.live = live;
     const state = this.store.getState();
     state.dismissGroupNotice();
@@ -240,6 +259,7 @@ export class GroupCallController {
       if (this.live === live) this.finish(`Cannot use the microphone: ${describeError(error)}`);
       return;
     }
+    if (this.live === live) await this.startLowBandwidth(live);
     if (this.live !== live) {
       live.mic.getTracks().forEach((t) => t.stop());
       return;
@@ -300,8 +320,12 @@ export class GroupCallController {
     }
 
     let media: GroupMedia | null = null;
+    const lowBandwidth = live.lowBandwidth?.active ?? false;
     try {
       const relayOnly = await this.bridge.getSetting('turnOnly').catch(() => false);
+      if (!current()) return;
+      // Before group.ready, so that the consumers start out in the right mode.
+      if (lowBandwidth) await client.request('group.setReceiveMode', { callId: call.callId, mode: 'speakers' });
       if (!current()) return;
       const device = await this.createDevice();
       if (!current()) return;
@@ -329,7 +353,7 @@ export class GroupCallController {
       // Sending and receiving are set up side by side: hearing the others does not wait for
       // the microphone's producer (whose answer waits for every other participant's consumer).
       await Promise.all([
-        track ? media.produce(track) : undefined,
+        track ? media.produce(track, { lowBandwidth }) : undefined,
         client.request('group.ready', { callId: call.callId, rtpCapabilities: media.rtpCapabilities }),
       ]);
       if (!current()) return;
@@ -493,10 +517,51 @@ export class GroupCallController {
     }
   }
 
+  /** Read the setting and set the call's low-bandwidth mode up (once per call, kept across rejoins). */
+  private async startLowBandwidth(live: Live): Promise<void> {
+    const setting = await this.bridge.getSetting('lowBandwidth').catch(() => 'auto' as const);
+    if (this.live !== live) return;
+    const policy = new LowBandwidthPolicy({ setting });
+    live.lowBandwidth = policy;
+    this.store.getState().updateGroupCall({ lowBandwidth: policy.active, lowBandwidthReason: policy.reason });
+    policy.on('change', (active, reason) => {
+      if (this.live !== live) return;
+      this.log.info(`[call:${live.callId}] low-bandwidth mode ${active ? 'on' : 'off'} (${reason})`);
+      this.store.getState().updateGroupCall({ lowBandwidth: active, lowBandwidthReason: policy.reason });
+      void this.applyLowBandwidth(live, active);
+    });
+    if (setting !== 'auto') return;
+    live.qualityTimer = setInterval(() => {
+      const media = live.media;
+      if (this.live !== live || policy.active || !media) return;
+      void media.sampleQuality().then((quality) => {
+        if (quality && this.live === live && live.media === media) policy.observe(quality);
+      });
+    }, this.qualityIntervalMs);
+  }
+
+  /** The mode changed mid-call: the send cap and the receive mode follow at once. */
+  private async applyLowBandwidth(live: Live, active: boolean): Promise<void> {
+    clearInterval(live.qualityTimer);
+    const media = live.media;
+    const callId = live.callId;
+    if (!media || !callId) return; // A join in progress reads the mode itself.
+    try {
+      await Promise.all([
+        media.setMaxBitrate(active ? GROUP_MAX_BITRATE.lowBandwidth : GROUP_MAX_BITRATE.normal),
+        this.request('group.setReceiveMode', { callId, mode: active ? 'speakers' : 'all' }),
+      ]);
+    } catch (error) {
+      if (this.live === live) this.log.warn(`[call:${callId}] could not switch low-bandwidth mode`, error);
+    }
+  }
+
   /** End locally: close media, stop the microphone, clear the view; show `notice` (null: none). */
   private finish(notice: string | null): void {
     const live = this.live;
     this.live = null;
+    if (live) clearInterval(live.qualityTimer);
+    live?.lowBandwidth?.dispose();
     live?.media?.close();
     live?.mic?.getTracks().forEach((track) => track.stop());
     const state = this.store.getState();
@@ -539,5 +604,7 @@ function initialView(conversationId: number, status: string): GroupCallView {
     muted: false,
     mutedByHost: false,
     microphoneId: '',
+    lowBandwidth: false,
+    lowBandwidthReason: null,
   };
 }

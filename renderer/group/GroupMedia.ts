@@ -1,5 +1,6 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { IceConfig, NotificationData, RequestData, RequestMethod, ResponseData, TransportParams } from '../../common/protocol/index.js';
+import { classifyQuality, type CallQuality } from '../call/callQuality.js';
 import type { Logger } from '../lib/createLogger.js';
 import type {
   DtlsParameters,
@@ -30,6 +31,17 @@ export const GROUP_OPUS_OPTIONS = {
   opusFec: true,
   opusMaxAverageBitrate: 32_000,
 } as const;
+
+/**
+ * Low-bandwidth mode at the join: 60 ms packets (mediasoup-client writes `ptime` into the
+ * answer it applies, which Chromium's encoder follows) and a 16 kbps cap on the sender's
+ * encoding. The SDP keeps the 32 kbps ceiling so the cap alone can be lifted mid-call; the
+ * packet time cannot change without producing again, so it applies from the next join.
+ */
+export const GROUP_LOW_BANDWIDTH_OPUS_OPTIONS = { ...GROUP_OPUS_OPTIONS, opusPtime: 60 } as const;
+
+/** The microphone's send cap, bits per second, in and out of low-bandwidth mode. */
+export const GROUP_MAX_BITRATE = { normal: 32_000, lowBandwidth: 16_000 } as const;
 
 export interface GroupMediaOptions {
   callId: string;
@@ -78,6 +90,8 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
   /** consumerClosed that overtook its consume() (closed before it was set up). */
   readonly #closedEarly = new Set<string>();
   #closed = false;
+  /** Receive counters at the previous quality sample. */
+  #previousCounts: { lost: number; received: number } | null = null;
 
   private constructor(options: GroupMediaOptions) {
     super();
@@ -111,9 +125,13 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
    * Publish the microphone. A disabled track starts the producer paused (mediasoup-client
    * reads `track.enabled`), so a muted participant never sends a packet.
    */
-  async produce(track: MediaStreamTrack): Promise<void> {
+  async produce(track: MediaStreamTrack, options: { lowBandwidth?: boolean } = {}): Promise<void> {
     if (!this.#send) throw new Error('send transport missing');
-    const producer = await this.#send.produce({ track, codecOptions: GROUP_OPUS_OPTIONS, stopTracks: false });
+    const producer = await this.#send.produce(
+      options.lowBandwidth
+        ? { track, codecOptions: GROUP_LOW_BANDWIDTH_OPUS_OPTIONS, encodings: [{ maxBitrate: GROUP_MAX_BITRATE.lowBandwidth }], stopTracks: false }
+        : { track, codecOptions: GROUP_OPUS_OPTIONS, stopTracks: false },
+    );
     if (this.#closed) {
       producer.close();
       return;
@@ -160,6 +178,46 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
     if (!producer) return;
     if (paused) producer.pause();
     else producer.resume();
+  }
+
+  /** Cap the microphone's bitrate (low-bandwidth mode mid-call); no renegotiation. */
+  async setMaxBitrate(maxBitrate: number): Promise<void> {
+    await this.#producer?.setRtpEncodingParameters({ maxBitrate });
+  }
+
+  /**
+   * One quality sample for the low-bandwidth switch: loss over what arrived since the last
+   * sample, jitter (the worst stream) and round-trip time of the receive transport, classified
+   * like a 1-on-1 call's. Null before the transport exists or when stats cannot be read.
+   */
+  async sampleQuality(): Promise<CallQuality | null> {
+    const recv = this.#recv;
+    if (!recv || this.#closed) return null;
+    let report: RTCStatsReport;
+    try {
+      report = await recv.getStats();
+    } catch {
+      return null;
+    }
+    let lost = 0;
+    let received = 0;
+    let jitterMs: number | null = null;
+    let rttMs: number | null = null;
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        lost += (s.packetsLost as number) ?? 0;
+        received += (s.packetsReceived as number) ?? 0;
+        if (typeof s.jitter === 'number') jitterMs = Math.max(jitterMs ?? 0, s.jitter * 1000);
+      }
+      if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number') rttMs = s.currentRoundTripTime * 1000;
+    });
+    const previous = this.#previousCounts;
+    this.#previousCounts = { lost, received };
+    if (!previous) return null;
+    const dLost = Math.max(0, lost - previous.lost);
+    const dReceived = Math.max(0, received - previous.received);
+    const lossFraction = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
+    return classifyQuality({ rttMs, lossFraction, jitterMs });
   }
 
   /** Send from another microphone without renegotiating. */

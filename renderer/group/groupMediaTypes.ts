@@ -43,6 +43,8 @@ export interface GroupTransport {
   produce(options: ProducerOptions): Promise<GroupProducer>;
   consume(options: ConsumerOptions): Promise<GroupConsumer>;
   restartIce(options: { iceParameters: IceParameters }): Promise<void>;
+  /** The transport's RTCPeerConnection statistics (quality sampling). */
+  getStats(): Promise<RTCStatsReport>;
   close(): void;
 }
 
@@ -53,6 +55,8 @@ export interface GroupProducer {
   pause(): void;
   resume(): void;
   replaceTrack(options: { track: MediaStreamTrack | null }): Promise<void>;
+  /** Change the RTCRtpSender's encoding (e.g. maxBitrate) without renegotiating. */
+  setRtpEncodingParameters(params: RTCRtpEncodingParameters): Promise<void>;
   close(): void;
 }
 

@@ -1,5 +1,6 @@
 import type { CallRecord } from '../../common/protocol/calls.js';
 import type { CallQuality } from '../call/callQuality.js';
+import type { LowBandwidthReason } from '../call/LowBandwidthPolicy.js';
 import type { AppSlice } from './AppState.js';
 
 /**
@@ -26,6 +27,12 @@ export interface CurrentCall {
   path: 'direct' | 'relay' | 'unknown';
   /** Microphone level 0–1 (RMS), updated about ten times a second. */
   micLevel: number;
+  /** Low-bandwidth mode is on for this call (Opus ~16 kbps, 60 ms packets, both directions). */
+  lowBandwidth: boolean;
+  /** Why it is on (the setting, the automatic switch, the call's button); null while off. */
+  lowBandwidthReason: LowBandwidthReason | null;
+  /** The other person's side asks for low bandwidth (their mode is on), whatever ours is. */
+  peerLowBandwidth: boolean;
 }
 
 /** A visible, dismissable outcome: "Bob is offline", "Call declined", "Voice call ended · 1:02"… */

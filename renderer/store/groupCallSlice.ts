@@ -1,4 +1,5 @@
 import type { GroupCallInfo, GroupParticipant } from '../../common/protocol/groupCalls.js';
+import type { LowBandwidthReason } from '../call/LowBandwidthPolicy.js';
 import type { AppSlice } from './AppState.js';
 
 /**
@@ -28,6 +29,10 @@ export interface GroupCallView {
   mutedByHost: boolean;
   /** The microphone in use (MediaDeviceInfo.deviceId); '' = the system default. */
   microphoneId: string;
+  /** Low-bandwidth mode: Opus at ~16 kbps, and only the active speakers are received. */
+  lowBandwidth: boolean;
+  /** Why it is on (the setting, the automatic switch, the call's button); null while off. */
+  lowBandwidthReason: LowBandwidthReason | null;
 }
 
 /**

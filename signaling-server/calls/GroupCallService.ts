@@ -4,7 +4,7 @@ import { EarshotError } from '../../common/errors.js';
 import { formatDuration } from '../../common/formatDuration.js';
 import { encodeNotification } from '../../common/protocol/frames.js';
 import type { GroupCallInfo, GroupParticipant, IceConfig, TransportParams } from '../../common/protocol/index.js';
-import { GroupRoom } from '../../sfu/GroupRoom.js';
+import { GroupRoom, type ReceiveMode } from '../../sfu/GroupRoom.js';
 import type { Sfu } from '../../sfu/Sfu.js';
 import type { Principal } from '../auth/AuthService.js';
 import { requirePermission, type ChatService } from '../ChatService.js';
@@ -191,6 +191,12 @@ export class GroupCallService {
   async restartIce(connection: ClientConnection, callId: string, transportId: string): Promise<Record<string, unknown>> {
     const { call, participant } = this.mine(connection, callId);
     return (await call.room.restartIce(participant.id, transportId)) as unknown as Record<string, unknown>;
+  }
+
+  /** Receive everyone or only the active speakers (low-bandwidth mode); only the sender's own consumers change. */
+  async setReceiveMode(connection: ClientConnection, callId: string, mode: ReceiveMode): Promise<void> {
+    const { call, participant } = this.mine(connection, callId);
+    await call.room.setReceiveMode(participant.id, mode);
   }
 
   async setMuted(connection: ClientConnection, callId: string, muted: boolean): Promise<void> {

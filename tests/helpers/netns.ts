@@ -23,6 +23,8 @@ import { chromiumArgs, CHROMIUM_PATH } from './chromium.js';
  * addresses the test created. Rules live only in this network's own chains (`es-<id>-fwd`,
  * `es-<id>-in`), reached from FORWARD/INPUT by jumps that match this network's veths.
  *
+ * Rate limits (`limitRate`, `tc tbf`) sit on the client's two veth ends and go away with them.
+ *
  * Every network is recorded under /run/earshot-netns/ with its owner's pid; a later
  * `createTestNetwork` removes what a killed test process left behind.
  */
@@ -67,10 +69,56 @@ export interface TestNetwork {
   blockTcpPort(index: number, port: number): Promise<void>;
   /** Remove every block added above. */
   unblock(): Promise<void>;
+  /**
+   * Limit client `index`'s link to `kbit` kbit/s in both directions with a token bucket (`tc
+   * tbf`): its namespace's eth0 (what it sends) and the host-side veth (what it receives).
+   * Packets beyond the bucket wait in a queue of `latencyMs` (default 300 ms) and are dropped
+   * when it is full, as on a slow, buffered uplink. Replaces an earlier limit on the same link.
+   */
+  limitRate(index: number, kbit: number, opts?: RateLimitOptions): Promise<void>;
+  /** Remove client `index`'s rate limit (both directions); nothing to do when there is none. */
+  clearRateLimit(index: number): Promise<void>;
   /** Run a command inside client `index`'s namespace; resolves with its stdout. */
   exec(index: number, command: string, args: string[], opts?: { timeoutMs?: number }): Promise<string>;
   /** Remove the iptables rules and chains, the veths and the namespaces (ending what still runs inside). Safe to call twice. */
   destroy(): Promise<void>;
+}
+
+export interface RateLimitOptions {
+  /** Bucket size, bytes: how much may leave at line rate after a pause. Default 3000 (a few packets, at least one full-size). */
+  burstBytes?: number;
+  /** Longest a packet may wait in the queue before tbf drops it, ms. Default 300. */
+  latencyMs?: number;
+}
+
+let tcProbe: Promise<{ ok: boolean; reason?: string }> | undefined;
+
+/**
+ * Whether `tc` can put a tbf qdisc on a link here (iproute2's `tc` and the kernel's sch_tbf).
+ * Checked once per process on a throwaway veth pair inside a throwaway namespace.
+ */
+export function canLimitRate(): Promise<{ ok: boolean; reason?: string }> {
+  tcProbe ??= (async () => {
+    const ns = await canCreateNamespaces();
+    if (!ns.ok) return ns;
+    try {
+      await sh('tc', ['-V']);
+    } catch {
+      return { ok: false, reason: '`tc` not found (apt-get install iproute2)' };
+    }
+    const probeNs = `es-tcprobe-${randomBytes(3).toString('hex')}`;
+    try {
+      await sh('ip', ['netns', 'add', probeNs]);
+      await sh('ip', ['-n', probeNs, 'link', 'add', 'name', 'esprobea', 'type', 'veth', 'peer', 'name', 'esprobeb']);
+      await sh('ip', ['netns', 'exec', probeNs, 'tc', 'qdisc', 'add', 'dev', 'esprobea', 'root', 'tbf', 'rate', '48kbit', 'burst', '3000', 'latency', '300ms']);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: `cannot add a tbf qdisc: ${(error as Error).message}` };
+    } finally {
+      await sh('ip', ['netns', 'del', probeNs]).catch(() => undefined);
+    }
+  })();
+  return tcProbe;
 }
 
 interface NetworkRecord {
@@ -386,6 +434,25 @@ export async function createTestNetwork(opts: { clients: number } = { clients: 2
       for (const chain of [fwd, input]) await iptables('-I', chain, '1', '-i', c.hostVeth, '-p', 'tcp', '--dport', String(port), '-j', 'DROP');
     },
     unblock: baseRules,
+    limitRate: async (index, kbit, rateOpts = {}) => {
+      const c = clients[index];
+      if (!c) throw new Error(`no client ${index}`);
+      if (!(kbit > 0)) throw new Error(`rate must be positive, got ${kbit}`);
+      const tbf = ['root', 'tbf', 'rate', `${kbit}kbit`, 'burst', String(rateOpts.burstBytes ?? 3000), 'latency', `${rateOpts.latencyMs ?? 300}ms`];
+      // `replace` adds the qdisc or swaps an earlier one.
+      await runInNamespace(c.ns, 'tc', ['qdisc', 'replace', 'dev', 'eth0', ...tbf]);
+      await sh('tc', ['qdisc', 'replace', 'dev', c.hostVeth, ...tbf]);
+    },
+    clearRateLimit: async (index) => {
+      const c = clients[index];
+      if (!c) throw new Error(`no client ${index}`);
+      const none = /No such file|Cannot delete qdisc with handle of zero|Invalid handle/i;
+      for (const del of [() => runInNamespace(c.ns, 'tc', ['qdisc', 'del', 'dev', 'eth0', 'root']), () => sh('tc', ['qdisc', 'del', 'dev', c.hostVeth, 'root'])]) {
+        await del().catch((error: Error) => {
+          if (!none.test(error.message)) throw error;
+        });
+      }
+    },
     exec: (index, command, args, execOpts) => {
       const c = clients[index];
       if (!c) return Promise.reject(new Error(`no client ${index}`));

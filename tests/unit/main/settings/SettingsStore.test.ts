@@ -66,6 +66,16 @@ describe('SettingsStore', () => {
     expect(store.get('ringVolume')).toBe(0.8);
   });
 
+  it('reads low-bandwidth mode as "auto" from a 1.0.0 file written before the setting existed (no migration needed)', () => {
+    writeFileSync(file(), JSON.stringify({ ringVolume: 0.5, __internal__: { migrations: { version: '1.0.0' } } }));
+    const store = SettingsStore.create({ open });
+    expect(store.get('lowBandwidth')).toBe('auto');
+    expect(store.get('ringVolume')).toBe(0.5);
+    expect(() => store.set('lowBandwidth', 'sometimes')).toThrow();
+    store.set('lowBandwidth', 'on');
+    expect(SettingsStore.create({ open }).get('lowBandwidth')).toBe('on');
+  });
+
   it('resets a settings file the JSON schema rejects instead of failing to start', () => {
     writeFileSync(file(), JSON.stringify({ ringVolume: 'very loud', __internal__: { migrations: { version: '1.0.0' } } }));
     const store = SettingsStore.create({ open });

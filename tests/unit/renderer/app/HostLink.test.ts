@@ -10,11 +10,11 @@ import { alice, conversation } from '../store/fixtures.js';
 const me = { ...alice, permissions: [] };
 
 function call(overrides: Partial<CurrentCall> = {}): CurrentCall {
-  return { callId: 'c1', conversationId: 10, phase: 'active', peerName: 'Bob', status: 'Connected', answeredAt: 1, muted: false, quality: null, path: 'direct', micLevel: 0, ...overrides };
+  return { callId: 'c1', conversationId: 10, phase: 'active', peerName: 'Bob', status: 'Connected', answeredAt: 1, muted: false, quality: null, path: 'direct', micLevel: 0, lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false, ...overrides };
 }
 
 function groupView(overrides: Partial<GroupCallView> = {}): GroupCallView {
-  return { callId: 'g1', conversationId: 10, participantId: 'p1', phase: 'connected', status: 'Connected', participants: [], startedAt: 1, muted: false, mutedByHost: false, microphoneId: '', ...overrides };
+  return { callId: 'g1', conversationId: 10, participantId: 'p1', phase: 'connected', status: 'Connected', participants: [], startedAt: 1, muted: false, mutedByHost: false, microphoneId: '', lowBandwidth: false, lowBandwidthReason: null, ...overrides };
 }
 
 function setup(options: { signedIn?: boolean; now?: () => number } = {}) {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallInfo } from '../../../../common/protocol/calls.js';
 import { CallController } from '../../../../renderer/call/CallController.js';
+import { applyOpusSettings, LOW_BANDWIDTH_OPUS, readRequestedOpus } from '../../../../renderer/call/opusSdp.js';
 import { silentLogger } from '../../../../renderer/lib/createLogger.js';
 import { SignalingClient } from '../../../../renderer/signaling/SignalingClient.js';
 import { createAppStore } from '../../../../renderer/store/index.js';
@@ -13,17 +14,44 @@ const settle = () => vi.advanceTimersByTimeAsync(0);
 const incoming: CallInfo = { callId: 'call_1111111111111111', conversationId: 10, caller: bob, callee: alice, state: 'ringing', startedAt: 1, answeredAt: null };
 const ice = { iceServers: [], iceTransportPolicy: 'all' as const, expiresAt: 0 };
 
-/** Just enough RTCPeerConnection for PeerCall: one audio sender whose track can be replaced. */
+/** A minimal offer/answer body: one audio section with Opus (what the fake peer connection "creates"). */
+const SDP = ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1', ''].join('\r\n');
+
+/**
+ * Just enough RTCPeerConnection for PeerCall: one audio sender whose track can be replaced and
+ * whose encoding parameters are recorded, descriptions that are only stored, and getStats()
+ * reporting `stats` (a test makes incoming packets go missing by raising `lost`).
+ */
 function fakePeerConnection() {
-  const sender = { track: null as FakeTrack | null, replaceTrack: vi.fn(async (track: FakeTrack) => void (sender.track = track)) };
+  const sender = {
+    track: null as FakeTrack | null,
+    replaceTrack: vi.fn(async (track: FakeTrack) => void (sender.track = track)),
+    parameters: { encodings: [{}] as RTCRtpEncodingParameters[] },
+    getParameters: () => structuredClone(sender.parameters),
+    setParameters: vi.fn(async (parameters: { encodings: RTCRtpEncodingParameters[] }) => void (sender.parameters = parameters)),
+  };
+  const stats = { lost: 0, received: 0 };
   const pc = {
     sender,
+    stats,
     addTrack: vi.fn((track: FakeTrack) => {
       sender.track = track;
       return sender;
     }),
     getSenders: () => [sender],
-    getStats: async () => new Map(),
+    getStats: async () => new Map([['in', { id: 'in', type: 'inbound-rtp', kind: 'audio', packetsLost: stats.lost, packetsReceived: stats.received }]]),
+    localDescription: null as RTCSessionDescriptionInit | null,
+    remoteDescription: null as RTCSessionDescriptionInit | null,
+    /** An offer applied and not answered yet: the next local description is the answer. */
+    answering: false,
+    setLocalDescription: vi.fn(async () => {
+      pc.localDescription = { type: pc.answering ? 'answer' : 'offer', sdp: SDP };
+      pc.answering = false;
+    }),
+    setRemoteDescription: vi.fn(async (description: RTCSessionDescriptionInit) => {
+      pc.remoteDescription = description;
+      pc.answering = description.type === 'offer';
+    }),
     close: vi.fn(),
     connectionState: 'new',
     iceConnectionState: 'new',
@@ -66,6 +94,25 @@ function setup(opts: { getUserMedia?: (constraints: MediaStreamConstraints) => P
     });
   socket.open();
   return { store, state, ringer, mic, pcs, calls, socket, useMicrophone: (id: string) => (microphoneId = id) };
+}
+
+/** Bob calls, Alice (this controller) answers and gets Bob's offer; the answer goes back. */
+async function answered(t: ReturnType<typeof setup>, offer = SDP) {
+  t.socket.notify('call.incoming', { call: incoming });
+  await settle();
+  await t.calls.accept();
+  await settle();
+  t.socket.notify('call.signal', { callId: incoming.callId, signal: { type: 'offer', sdp: offer } });
+  await settle();
+  return t.pcs[0]!;
+}
+
+/** The descriptions this side sent through call.signal, oldest first. */
+function sentDescriptions(t: ReturnType<typeof setup>): Array<{ type: string; sdp: string }> {
+  return t.socket.sent
+    .filter((r) => r.method === 'call.signal')
+    .map((r) => (r.data as { signal: { type: string; sdp?: string } }).signal)
+    .filter((s): s is { type: string; sdp: string } => s.type !== 'candidate');
 }
 
 describe('CallController', () => {
@@ -184,6 +231,89 @@ describe('CallController', () => {
       const t = setup();
       await t.calls.switchMicrophone('usb-mic');
       expect(t.mic.opened).toEqual([]);
+    });
+  });
+
+  describe('low-bandwidth mode', () => {
+    it('with the setting on, starts the call at 16 kbps in 60 ms packets both ways and says so', async () => {
+      const t = setup();
+      t.state.settings.lowBandwidth = 'on';
+      const pc = await answered(t);
+      // Our encoder: the offer we apply is tightened to our settings; our sender is capped too.
+      expect(readRequestedOpus(pc.remoteDescription!.sdp!)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(16_000);
+      // Theirs: our answer asks them to send the same way.
+      const answer = sentDescriptions(t).find((d) => d.type === 'answer')!;
+      expect(readRequestedOpus(answer.sdp)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      expect(answer.sdp).toContain('useinbandfec=1');
+      expect(t.store.getState().call).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'setting' });
+    });
+
+    it('with the setting off, asks for and sends full quality', async () => {
+      const t = setup();
+      t.state.settings.lowBandwidth = 'off';
+      const pc = await answered(t);
+      expect(readRequestedOpus(pc.remoteDescription!.sdp!)).toEqual({ maxAverageBitrate: 32_000, ptime: 20 });
+      expect(readRequestedOpus(sentDescriptions(t)[0]!.sdp)).toEqual({ maxAverageBitrate: 32_000, ptime: 20 });
+      expect(t.store.getState().call).toMatchObject({ lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false });
+    });
+
+    it('on "auto", switches on mid-call after 10 s of poor quality: the cap at once, the packet time by renegotiating', async () => {
+      const t = setup();
+      const pc = await answered(t);
+      expect(t.store.getState().call?.lowBandwidth).toBe(false);
+      // 20 % of the incoming packets go missing every second.
+      for (let second = 0; second < 9; second++) {
+        pc.stats.lost += 10;
+        pc.stats.received += 40;
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+      expect(t.store.getState().call?.quality).toBe('poor');
+      expect(t.store.getState().call?.lowBandwidth).toBe(false);
+      for (let second = 0; second < 3; second++) {
+        pc.stats.lost += 10;
+        pc.stats.received += 40;
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+      expect(t.store.getState().call).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'auto' });
+      expect(pc.sender.setParameters).toHaveBeenLastCalledWith({ encodings: [{ maxBitrate: 16_000 }] });
+      const offer = sentDescriptions(t).at(-1)!;
+      expect(offer.type).toBe('offer');
+      expect(readRequestedOpus(offer.sdp)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      // The call goes on: no hang-up, the same peer connection.
+      expect(t.socket.sent.map((r) => r.method)).not.toContain('call.hangup');
+      expect(t.pcs).toHaveLength(1);
+      expect(pc.close).not.toHaveBeenCalled();
+    });
+
+    it('the panel\'s button switches it on and off mid-call, and then the automatic switch stays away', async () => {
+      const t = setup();
+      const pc = await answered(t);
+      t.calls.setLowBandwidth(true);
+      await settle();
+      expect(t.store.getState().call).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'manual' });
+      expect(readRequestedOpus(sentDescriptions(t).at(-1)!.sdp)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      t.calls.setLowBandwidth(false);
+      await settle();
+      expect(t.store.getState().call).toMatchObject({ lowBandwidth: false, lowBandwidthReason: null });
+      expect(readRequestedOpus(sentDescriptions(t).at(-1)!.sdp)).toEqual({ maxAverageBitrate: 32_000, ptime: 20 });
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(32_000);
+      for (let second = 0; second < 15; second++) {
+        pc.stats.lost += 10;
+        pc.stats.received += 40;
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+      expect(t.store.getState().call?.lowBandwidth).toBe(false);
+    });
+
+    it('shows when the other side asked for low bandwidth, and our encoder follows it', async () => {
+      const t = setup();
+      t.state.settings.lowBandwidth = 'off';
+      const pc = await answered(t, applyOpusSettings(SDP, LOW_BANDWIDTH_OPUS));
+      expect(t.store.getState().call).toMatchObject({ lowBandwidth: false, peerLowBandwidth: true });
+      expect(readRequestedOpus(pc.remoteDescription!.sdp!)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      // Our own cap follows their ask (a higher sender cap would let Chromium's estimator go past it).
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(16_000);
     });
   });
 });

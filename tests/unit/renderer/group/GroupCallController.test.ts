@@ -500,4 +500,84 @@ describe('GroupCallController', () => {
       expect(t.store.getState().groupCall?.microphoneId).toBe('usb-mic');
     });
   });
+
+  describe('low-bandwidth mode', () => {
+    it('with the setting on, receives only the active speakers from the start and sends 16 kbps in 60 ms packets', async () => {
+      const t = setup();
+      t.bridgeState.settings.lowBandwidth = 'on';
+      await t.controller.join(CONVERSATION_ID);
+      await settle();
+      expect(t.server.invalid).toEqual([]);
+      const methods = t.server.methods();
+      // Before group.ready, so no consumer is ever resumed for a silent participant.
+      expect(methods.indexOf('group.setReceiveMode')).toBeGreaterThan(-1);
+      expect(methods.indexOf('group.setReceiveMode')).toBeLessThan(methods.indexOf('group.ready'));
+      expect(t.server.sent('group.setReceiveMode')).toEqual([{ callId: CALL_ID, mode: 'speakers' }]);
+      const producer = t.producer(t.device());
+      expect(producer.codecOptions).toEqual({ opusStereo: false, opusDtx: true, opusFec: true, opusMaxAverageBitrate: 32000, opusPtime: 60 });
+      expect(producer.encodings).toEqual([{ maxBitrate: 16_000 }]);
+      expect(t.store.getState().groupCall).toMatchObject({ phase: 'connected', lowBandwidth: true, lowBandwidthReason: 'setting' });
+    });
+
+    it('by default receives everyone and sends at the normal rate', async () => {
+      const t = await joined();
+      expect(t.server.sent('group.setReceiveMode')).toEqual([]);
+      expect(t.producer(t.device()).encodings).toBeUndefined();
+      expect(t.store.getState().groupCall).toMatchObject({ lowBandwidth: false, lowBandwidthReason: null });
+    });
+
+    it('the panel\'s button switches the send cap and the receive mode mid-call, both ways', async () => {
+      const t = await joined();
+      const producer = t.producer(t.device());
+      t.controller.setLowBandwidth(true);
+      await settle();
+      expect(producer.encodingChanges).toEqual([{ maxBitrate: 16_000 }]);
+      expect(t.server.sent('group.setReceiveMode')).toEqual([{ callId: CALL_ID, mode: 'speakers' }]);
+      expect(t.store.getState().groupCall).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'manual' });
+      t.controller.setLowBandwidth(false);
+      await settle();
+      expect(producer.encodingChanges.at(-1)).toEqual({ maxBitrate: 32_000 });
+      expect(t.server.sent('group.setReceiveMode').at(-1)).toEqual({ callId: CALL_ID, mode: 'all' });
+      expect(t.store.getState().groupCall?.lowBandwidth).toBe(false);
+    });
+
+    it('on "auto", switches on after 10 s of poor quality on the receive transport', async () => {
+      const t = await joined();
+      const recv = t.device().recv as FakeTransport;
+      const producer = t.producer(t.device());
+      let lost = 0;
+      let received = 0;
+      const lossySecond = async () => {
+        lost += 10;
+        received += 40; // 20 % loss
+        recv.stats = new Map([['in', { type: 'inbound-rtp', kind: 'audio', packetsLost: lost, packetsReceived: received, jitter: 0.01 }]]);
+        await vi.advanceTimersByTimeAsync(1000);
+      };
+      for (let i = 0; i < 9; i++) await lossySecond();
+      expect(t.store.getState().groupCall?.lowBandwidth).toBe(false);
+      for (let i = 0; i < 3; i++) await lossySecond();
+      expect(t.store.getState().groupCall).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'auto' });
+      expect(producer.encodingChanges).toEqual([{ maxBitrate: 16_000 }]);
+      expect(t.server.sent('group.setReceiveMode')).toEqual([{ callId: CALL_ID, mode: 'speakers' }]);
+      // Still in the call.
+      expect(t.server.sent('group.leave')).toEqual([]);
+      expect(t.store.getState().groupCall?.phase).toBe('connected');
+    });
+
+    it('keeps the mode across a rejoin: the new join asks for speakers only and produces with 60 ms packets', async () => {
+      const t = await joined();
+      t.controller.setLowBandwidth(true);
+      await settle();
+      t.server.notify('group.rejoin', { callId: CALL_ID, conversationId: CONVERSATION_ID });
+      await settle();
+      const producer = t.producer(t.device());
+      expect(t.devices).toHaveLength(2);
+      expect(producer.codecOptions).toMatchObject({ opusPtime: 60 });
+      expect(t.server.sent('group.setReceiveMode')).toEqual([
+        { callId: CALL_ID, mode: 'speakers' },
+        { callId: CALL_ID, mode: 'speakers' },
+      ]);
+    });
+  });
 });
+

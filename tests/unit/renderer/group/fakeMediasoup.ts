@@ -47,10 +47,13 @@ export function fakeGetUserMedia() {
 export class FakeProducer implements GroupProducer {
   paused: boolean;
   closed = false;
+  /** Every setRtpEncodingParameters call, in order. */
+  readonly encodingChanges: RTCRtpEncodingParameters[] = [];
   constructor(
     readonly id: string,
     public track: MediaStreamTrack | null,
     readonly codecOptions: unknown,
+    readonly encodings?: unknown,
   ) {
     // Like mediasoup-client (disableTrackOnPause): a disabled track starts the producer paused.
     this.paused = track ? !track.enabled : false;
@@ -66,6 +69,9 @@ export class FakeProducer implements GroupProducer {
   async replaceTrack({ track }: { track: MediaStreamTrack | null }): Promise<void> {
     this.track = track;
     if (track) track.enabled = !this.paused;
+  }
+  async setRtpEncodingParameters(params: RTCRtpEncodingParameters): Promise<void> {
+    this.encodingChanges.push(params);
   }
   close(): void {
     this.closed = true;
@@ -99,6 +105,8 @@ export class FakeTransport implements GroupTransport {
   readonly producers: FakeProducer[] = [];
   readonly consumers: FakeConsumer[] = [];
   readonly iceRestarts: unknown[] = [];
+  /** What getStats() reports (tests fill in inbound-rtp and candidate-pair entries). */
+  stats = new Map<string, Record<string, unknown>>();
   private readonly listeners = new Map<string, AnyListener>();
 
   constructor(
@@ -136,7 +144,7 @@ export class FakeTransport implements GroupTransport {
     if (this.closed) throw new Error('closed');
     await this.ensureConnected();
     const { id } = await this.emitWithCallback<{ id: string }>('produce', { kind: 'audio', rtpParameters: { codecs: [] }, appData: {} });
-    const producer = new FakeProducer(id, options.track ?? null, options.codecOptions);
+    const producer = new FakeProducer(id, options.track ?? null, options.codecOptions, options.encodings);
     this.producers.push(producer);
     return producer;
   }
@@ -151,6 +159,10 @@ export class FakeTransport implements GroupTransport {
 
   async restartIce(options: { iceParameters: unknown }): Promise<void> {
     this.iceRestarts.push(options.iceParameters);
+  }
+
+  async getStats(): Promise<RTCStatsReport> {
+    return new Map(this.stats) as unknown as RTCStatsReport;
   }
 
   close(): void {

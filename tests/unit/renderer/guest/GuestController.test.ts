@@ -27,6 +27,8 @@ function callView(conversationId: number): GroupCallView {
     muted: false,
     mutedByHost: false,
     microphoneId: '',
+    lowBandwidth: false,
+    lowBandwidthReason: null,
   };
 }
 

@@ -26,6 +26,8 @@ function view(overrides: Partial<GroupCallView> = {}): GroupCallView {
     muted: false,
     mutedByHost: false,
     microphoneId: '',
+    lowBandwidth: false,
+    lowBandwidthReason: null,
     ...overrides,
   };
 }
