@@ -22,6 +22,7 @@ import { ChatService } from './ChatService.js';
 import { ClientConnection } from './ClientConnection.js';
 import { systemClock, type Clock } from './Clock.js';
 import type { ServerConfig } from './config.js';
+import { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { dispatch, type Services } from './handlers/RequestDispatcher.js';
 import { createHttpApi } from './http/HttpApi.js';
 import { Hub } from './Hub.js';
@@ -64,6 +65,7 @@ export class SignalingServer {
   readonly chat: ChatService;
   readonly calls: CallService;
   readonly groups: GroupCallService;
+  readonly diagnostics: DiagnosticsService;
   readonly metrics: Metrics;
   readonly logger: Logger;
   private readonly clock: Clock;
@@ -121,7 +123,14 @@ export class SignalingServer {
       reconnectGraceMs: this.config.reconnectGraceMs,
       iceConfigFor: (userId) => this.calls.iceConfigFor(userId),
     });
-    this.services = { auth: this.auth, chat: this.chat, hub: this.hub, calls: this.calls, groups: this.groups };
+    this.diagnostics = new DiagnosticsService({
+      sfu: options.sfu ?? null,
+      clock: this.clock,
+      logger: this.logger,
+      iceConfigFor: (userId) => this.calls.iceConfigFor(userId),
+      probesPerMinute: this.config.sfuProbesPerMinute,
+    });
+    this.services = { auth: this.auth, chat: this.chat, hub: this.hub, calls: this.calls, groups: this.groups, diagnostics: this.diagnostics };
 
     const handler = createHttpApi({
       config: this.config,
@@ -183,6 +192,7 @@ export class SignalingServer {
       clearInterval(this.heartbeat);
       this.calls.dispose();
       this.groups.dispose();
+      this.diagnostics.dispose();
       const closed = once(this.http, 'close');
       this.http.close();
       const sockets = [...this.wss.clients];
@@ -253,6 +263,7 @@ export class SignalingServer {
       connection.logger.debug({ code }, 'disconnected');
       this.calls.connectionClosed(connection);
       this.groups.connectionClosed(connection);
+      this.diagnostics.connectionClosed(connection);
       void this.hub.remove(connection).catch((error: unknown) => connection.logger.error({ err: error }, 'presence update failed'));
     });
     connection.logger.debug('connected');

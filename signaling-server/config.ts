@@ -90,6 +90,11 @@ export const ServerConfig = z.strictObject({
    */
   sfuPlainRtp: z.boolean().default(false),
   groupCallCap: z.number().int().min(2).max(500).default(50),
+  /**
+   * Connection tests (`diagnostics.sfuProbe`): throwaway SFU transports one user may open per
+   * minute. Default 6.
+   */
+  sfuProbesPerMinute: z.number().int().min(1).max(100_000).default(6),
 });
 export type ServerConfig = z.output<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;

@@ -4,3 +4,4 @@ export * from './frames.js';
 export * from './http.js';
 export * from './calls.js';
 export * from './groupCalls.js';
+export * from './diagnostics.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { callNotifications, callRequests } from './calls.js';
+import { diagnosticsRequests } from './diagnostics.js';
 import { GroupCallInfo, groupCallNotifications, groupCallRequests } from './groupCalls.js';
 import {
   ChosenStatus,
@@ -113,6 +114,7 @@ export const requests = {
   },
   ...callRequests,
   ...groupCallRequests,
+  ...diagnosticsRequests,
 } as const;
 
 /** Every notification the server pushes. */

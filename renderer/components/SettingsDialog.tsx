@@ -2,8 +2,10 @@ import { useEffect, useId, useState } from 'react';
 import { parseSetting, type Settings } from '../../common/bridge.js';
 import { getBridge } from '../bridge/getBridge.js';
 import { describeError } from '../lib/describeError.js';
+import { ConnectionTest } from './ConnectionTest.js';
 import { DeviceSettings } from './DeviceSettings.js';
 import { Dialog } from './Dialog.js';
+import { LowBandwidthSelect } from './LowBandwidthSelect.js';
 
 type Toggle = 'echoCancellation' | 'noiseSuppression' | 'autoGainControl' | 'opusDtx' | 'turnOnly' | 'messageNotifications';
 type DesktopToggle = 'closeToTray' | 'startAtLogin' | 'hostOnThisComputer';
@@ -103,7 +105,9 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         {TOGGLES.map(({ key, label, hint }) => (
           <Checkbox key={key} label={label} hint={hint} checked={values[key] ?? false} onChange={(v) => void change(key, v)} />
         ))}
+        <LowBandwidthSelect />
       </fieldset>
+      <ConnectionTest />
       {desktop ? (
         <fieldset className="settings">
           <legend>Desktop</legend>

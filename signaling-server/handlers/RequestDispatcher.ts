@@ -6,6 +6,7 @@ import type { CallService } from '../calls/CallService.js';
 import type { GroupCallService } from '../calls/GroupCallService.js';
 import type { ChatService } from '../ChatService.js';
 import type { ClientConnection } from '../ClientConnection.js';
+import type { DiagnosticsService } from '../diagnostics/DiagnosticsService.js';
 import type { Hub } from '../Hub.js';
 
 /** What a guest session may call. */
@@ -18,6 +19,7 @@ const GUEST_METHODS: ReadonlySet<RequestMethod> = new Set<RequestMethod>([
   'group.ready',
   'group.resumeConsumer',
   'group.restartIce',
+  'group.setReceiveMode',
   'group.setMuted',
   'group.leave',
 ]);
@@ -37,6 +39,7 @@ export interface Services {
   hub: Hub;
   calls: CallService;
   groups: GroupCallService;
+  diagnostics: DiagnosticsService;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface Services {
  * protocol without handling it here fails to compile.
  */
 export async function dispatch(services: Services, ctx: DispatchContext, request: ParsedRequest): Promise<ResponseData<RequestMethod>> {
-  const { auth, chat, hub, calls, groups } = services;
+  const { auth, chat, hub, calls, groups, diagnostics } = services;
   const { principal, connection } = ctx;
   const me = principal.user.id;
   // Guests hold a token scoped to one room: they may join its calls and nothing else.
@@ -131,6 +134,9 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
       return {};
     case 'group.restartIce':
       return { iceParameters: await groups.restartIce(connection, request.data.callId, request.data.transportId) };
+    case 'group.setReceiveMode':
+      await groups.setReceiveMode(connection, request.data.callId, request.data.mode);
+      return {};
     case 'group.setMuted':
       await groups.setMuted(connection, request.data.callId, request.data.muted);
       return {};
@@ -146,6 +152,10 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
     case 'group.leave':
       await groups.leave(connection, request.data.callId);
       return {};
+    case 'diagnostics.ice':
+      return diagnostics.ice(principal);
+    case 'diagnostics.sfuProbe':
+      return diagnostics.sfuProbe(principal, connection);
     default:
       return assertUnreachable(request);
   }

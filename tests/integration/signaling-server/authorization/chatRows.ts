@@ -235,4 +235,12 @@ export const CHAT_ROWS: readonly Row[] = [
     needs: ['conversation.create'],
     data: (room) => ({ title: 'With a guest', memberIds: [room.other.session.user.id, room.guest!.session.user.id] }),
   }),
+  inRoom({
+    method: 'diagnostics.ice',
+    memberIs: 'a member of the room',
+    // The connection test: any account may run it (it gets the TURN credentials a call would); guests may not.
+    needs: [],
+    expect: ANY_ACCOUNT,
+    data: () => ({}),
+  }),
 ];

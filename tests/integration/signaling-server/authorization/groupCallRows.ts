@@ -215,6 +215,14 @@ export const GROUP_CALL_ROWS: readonly Row[] = [
     data: (group) => ({ conversationId: group.roomId, recvPort: ++recvPort }),
   }),
   inGroup({
+    method: 'diagnostics.sfuProbe',
+    memberRole: 'joiner',
+    // The connection test's throwaway SFU transport: any account (no call or membership needed), never a guest session.
+    needs: [],
+    expect: { member: 'ok', nonMember: 'ok', guestOfRoom: 'FORBIDDEN', guestOfOtherRoom: 'FORBIDDEN' },
+    data: () => ({}),
+  }),
+  inGroup({
     method: 'group.connectTransport',
     memberRole: 'participant',
     needs: [],
@@ -265,6 +273,14 @@ export const GROUP_CALL_ROWS: readonly Row[] = [
       callId: group.callId,
       transportId: who === 'foreignIds' ? group.host.joined!.recvTransport.id : place(group, actor).recvTransport.id,
     }),
+  }),
+  inGroup({
+    method: 'group.setReceiveMode',
+    memberRole: 'participant',
+    needs: [],
+    // Bound to the sender's own place: there is no participant or consumer id to name.
+    expect: IN_CALL,
+    data: (group) => ({ callId: group.callId, mode: 'speakers' }),
   }),
   inGroup({
     method: 'group.setMuted',

@@ -185,6 +185,7 @@ const MATRIX_CONFIG: ServerConfigInput = {
   authAttemptsPerMinute: 1_000_000,
   rateLimitPerSecond: 100_000,
   rateLimitBurst: 100_000,
+  sfuProbesPerMinute: 100_000,
 };
 
 export interface Scope {
