@@ -10,7 +10,7 @@ import {
   PROTOTYPE_KEYS,
   UNICODE_EDGE_CASES,
 } from './hostileValues.js';
-import { fromPlain, JsonObject, RawJson, toJsonText, type JsonTree } from './JsonTree.js';
+import { cloneTree, fromPlain, JsonObject, RawJson, toJsonText, type JsonTree } from './JsonTree.js';
 import { Prng } from './Prng.js';
 import { anyJson, numberRange, patternChars, requestJsonSchemas, schemaExample, type ExampleHints, type JsonSchema } from './schemaExample.js';
 
@@ -282,7 +282,7 @@ export class FrameFuzzer {
   /** A replacement for `value` that its schema (probably) refuses. */
   private mutateValue(value: JsonTree, schema: JsonSchema | undefined): JsonTree {
     const rng = this.rng;
-    if (rng.chance(0.2)) return rng.pick(OTHER_TYPED_VALUES);
+    if (rng.chance(0.2)) return cloneTree(rng.pick(OTHER_TYPED_VALUES));
     if (rng.chance(0.03)) {
       const depth = rng.int(10, 2000);
       return new RawJson('['.repeat(depth) + ']'.repeat(depth));
@@ -301,7 +301,7 @@ export class FrameFuzzer {
       case 'integer':
       case 'number': {
         const [lo, hi] = numberRange(schema);
-        return rng.pick<JsonTree>([...HOSTILE_NUMBERS, lo - 1, hi + 1, lo - 0.5, hi + 0.5, String(value), `${String(value)} `, [value]]);
+        return cloneTree(rng.pick<JsonTree>([...HOSTILE_NUMBERS, lo - 1, hi + 1, lo - 0.5, hi + 0.5, String(value), `${String(value)} `, [value]]));
       }
       case 'boolean':
         return rng.pick<JsonTree>(['true', 'false', 1, 0, null, [true]]);
@@ -313,11 +313,11 @@ export class FrameFuzzer {
           const count = (schema.maxItems ?? 100) + rng.pick([1, 2, 50, 1000]);
           return Array.from({ length: count }, (_, i) => (items.length ? items[i % items.length]! : i + 1));
         }
-        if (op === 'wrongItems') return items.length ? items.map((item) => (rng.chance(0.5) ? this.mutateValue(item, schema.items) : item)) : [rng.pick(OTHER_TYPED_VALUES)];
+        if (op === 'wrongItems') return items.length ? items.map((item) => (rng.chance(0.5) ? this.mutateValue(item, schema.items) : item)) : [cloneTree(rng.pick(OTHER_TYPED_VALUES))];
         return [items];
       }
       default:
-        return rng.pick(OTHER_TYPED_VALUES);
+        return cloneTree(rng.pick(OTHER_TYPED_VALUES));
     }
   }
 
@@ -403,7 +403,7 @@ export class FrameFuzzer {
         return envelope;
       case 'duplicateKey': {
         const [key] = rng.pick(envelope.entries);
-        const odd = key === 'id' ? rng.pick(HOSTILE_IDS) : key === 'method' ? rng.pick(HOSTILE_METHODS) : rng.pick(OTHER_TYPED_VALUES);
+        const odd = key === 'id' ? rng.pick(HOSTILE_IDS) : key === 'method' ? rng.pick(HOSTILE_METHODS) : cloneTree(rng.pick(OTHER_TYPED_VALUES));
         if (rng.chance(0.5)) envelope.entries.push([key, odd]);
         else envelope.entries.unshift([key, odd]);
         return envelope;
@@ -525,7 +525,7 @@ export class FrameFuzzer {
       case 1:
         return rng.chance(0.5);
       case 2:
-        return rng.pick(HOSTILE_NUMBERS);
+        return cloneTree(rng.pick(HOSTILE_NUMBERS));
       case 3:
         return rng.int(-5, 100);
       case 4:

@@ -37,10 +37,44 @@ export function fromPlain(value: unknown): JsonTree {
   throw new Error(`not JSON: ${typeof value}`);
 }
 
-/** Serialize. Strings go through JSON.stringify, so lone surrogates come out as `\ud800` escapes. */
+/**
+ * Serialize. Strings go through JSON.stringify, so lone surrogates come out as `\ud800` escapes.
+ * Iterative (an explicit stack of pending pieces), so a deep tree cannot overflow the call stack.
+ */
 export function toJsonText(tree: JsonTree): string {
-  if (tree instanceof RawJson) return tree.text;
-  if (tree instanceof JsonObject) return `{${tree.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
-  if (Array.isArray(tree)) return `[${tree.map(toJsonText).join(',')}]`;
-  return JSON.stringify(tree);
+  const out: string[] = [];
+  // Each item is a tree to write or a literal piece of text (punctuation, a key).
+  const pending: Array<{ tree: JsonTree } | { text: string }> = [{ tree }];
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const t = item.tree;
+    if (t instanceof RawJson) out.push(t.text);
+    else if (t instanceof JsonObject) {
+      const parts: Array<{ tree: JsonTree } | { text: string }> = [{ text: '{' }];
+      t.entries.forEach(([k, v], i) => parts.push({ text: `${i ? ',' : ''}${JSON.stringify(k)}:` }, { tree: v }));
+      parts.push({ text: '}' });
+      for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+    } else if (Array.isArray(t)) {
+      const parts: Array<{ tree: JsonTree } | { text: string }> = [{ text: '[' }];
+      t.forEach((v, i) => parts.push(...(i ? [{ text: ',' }] : []), { tree: v }));
+      parts.push({ text: ']' });
+      for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+    } else out.push(JSON.stringify(t));
+  }
+  return out.join('');
+}
+
+/**
+ * A copy whose arrays and objects are new (RawJson and scalars are immutable and shared): a value
+ * taken from a shared pool (hostileValues.ts) must not carry later in-place mutations back into
+ * the pool, or every later frame and every other fuzzer instance would see them.
+ */
+export function cloneTree(tree: JsonTree): JsonTree {
+  if (Array.isArray(tree)) return tree.map(cloneTree);
+  if (tree instanceof JsonObject) return new JsonObject(tree.entries.map(([k, v]) => [k, cloneTree(v)]));
+  return tree;
 }
