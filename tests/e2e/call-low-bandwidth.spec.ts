@@ -43,11 +43,13 @@ const RAW = { noiseSuppression: false, autoGainControl: false };
 /**
  * Outgoing Opus of the page's newest peer connection, read from getStats() once a second for
  * `windows` seconds: RTP payload kbit/s over the whole time, and the packet rate and packet time
- * of the median second. The median, because under a bandwidth limit Chromium's estimator now
- * and then sends a burst of padding-only probe packets on the audio SSRC (they count in
- * packetsSent but carry no payload: seen as 70–90 "packets"/s for one second, bytesSent flat).
+ * of the quietest second. Under a bandwidth limit Chromium's estimator sends padding-only probe
+ * packets on the audio SSRC (they count in packetsSent but carry no payload: seen as 70–90
+ * "packets"/s for a second, and as 33/s spread over most of a 5 s run in CI), and padding only
+ * ever adds packets: the lowest per-second rate is the audio's own. 20 ms packets would still
+ * show 50/s in every second.
  */
-async function sending(page: Page, windows = 5): Promise<{ kbps: number; packetsPerS: number; packetMs: number }> {
+async function sending(page: Page, windows = 8): Promise<{ kbps: number; packetsPerS: number; packetMs: number }> {
   return page.evaluate(async (n) => {
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
     const pc = pcs[pcs.length - 1]!;
@@ -64,7 +66,7 @@ async function sending(page: Page, windows = 5): Promise<{ kbps: number; packets
       readings.push(await read());
     }
     const rates = readings.slice(1).map((r, i) => ((r.packets - readings[i]!.packets) * 1000) / (r.t - readings[i]!.t));
-    const packetsPerS = rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
+    const packetsPerS = Math.min(...rates);
     const first = readings[0]!;
     const last = readings[readings.length - 1]!;
     return { kbps: ((last.bytes - first.bytes) * 8) / (last.t - first.t), packetsPerS, packetMs: 1000 / packetsPerS };
@@ -107,7 +109,7 @@ test('with low-bandwidth mode on, a call over a 48 kbit/s link sends ~16 kbps in
     const s = await sending(page);
     console.log(`[call-low-bandwidth] ${who} sends ${s.kbps.toFixed(1)} kbps in ${s.packetMs.toFixed(1)} ms packets (${s.packetsPerS.toFixed(1)} packets/s)`);
     expect(s.packetMs, `${who}'s packet time`).toBeGreaterThanOrEqual(38);
-    expect(s.packetMs, `${who}'s packet time`).toBeLessThanOrEqual(65);
+    expect(s.packetMs, `${who}'s packet time`).toBeLessThanOrEqual(70); // 60 ms counted in 1 s windows: 15–17 packets, 59–67 ms
     expect(s.kbps, `${who}'s Opus payload bitrate`).toBeGreaterThan(8);
     expect(s.kbps, `${who}'s Opus payload bitrate`).toBeLessThanOrEqual(20);
   }

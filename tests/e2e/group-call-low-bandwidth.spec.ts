@@ -65,7 +65,8 @@ async function traffic(page: Page, seconds = 4): Promise<{ streamsReceiving: num
     const last = readings[readings.length - 1]!;
     const streamsReceiving = [...last.inbound].filter(([id, packets]) => packets > (first.inbound.get(id) ?? 0)).length;
     const rates = readings.slice(1).map((r, i) => ((r.out.packets - readings[i]!.out.packets) * 1000) / (r.out.t - readings[i]!.out.t)).sort((a, b) => a - b);
-    const pps = rates[Math.floor(rates.length / 2)]!;
+    // The quietest second: padding-only probe packets (see call-low-bandwidth.spec.ts) only ever add packets.
+    const pps = rates[0]!;
     return { streamsReceiving, sendKbps: ((last.out.bytes - first.out.bytes) * 8) / (last.out.t - first.out.t), packetMs: 1000 / pps };
   }, seconds);
 }
@@ -104,7 +105,7 @@ test('with low-bandwidth mode on, a group call sends 60 ms packets at ~16 kbps a
   const sent = await traffic(alice.page, 5);
   console.log(`[group-call-low-bandwidth] Alice sends ${sent.sendKbps.toFixed(1)} kbps in ${sent.packetMs.toFixed(1)} ms packets`);
   expect(sent.packetMs).toBeGreaterThanOrEqual(38);
-  expect(sent.packetMs).toBeLessThanOrEqual(65);
+  expect(sent.packetMs).toBeLessThanOrEqual(70); // 60 ms counted in 1 s windows: 15–17 packets, 59–67 ms
   expect(sent.sendKbps).toBeLessThanOrEqual(20);
   expect(sent.sendKbps).toBeGreaterThan(8);
 
