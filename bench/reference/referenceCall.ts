@@ -50,7 +50,12 @@ export async function serveReferencePage(): Promise<{ url: string; close(): Prom
 export async function openReferencePair(url: string, wav: string, probe: ProbeOptions, audio: MediaTrackConstraints): Promise<[ReferencePeer, ReferencePeer]> {
   const options: ReferencePageOptions = { audio, opus: DEFAULT_OPUS };
   // tsx (esbuild keepNames) wraps named functions in __name(…): a pass-through for the page, as in pageProbe.ts.
-  const content = ['globalThis.__name ??= (target) => target;', `(${referencePageInPage.toString()})(${JSON.stringify(options)}, ${applyOpusSettings.toString()});`].join('\n');
+  // applyOpusSettings runs in the page as source text: the module constant it reads goes with it.
+  const content = [
+    'globalThis.__name ??= (target) => target;',
+    `const DEFAULT_OPUS = ${JSON.stringify(DEFAULT_OPUS)};`,
+    `(${referencePageInPage.toString()})(${JSON.stringify(options)}, ${applyOpusSettings.toString()});`,
+  ].join('\n');
   const peers: ReferencePeer[] = [];
   for (const name of ['Caller', 'Callee']) {
     const browser = await launchChromium(wav);
