@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyOpusSettings, DEFAULT_OPUS } from '../../renderer/call/opusSdp.js';
+import { applyOpusSettings, DEFAULT_OPUS, rewriteOpusSections } from '../../renderer/call/opusSdp.js';
 import { launchChromium } from '../../tests/helpers/chromium.js';
 import { cpuSnapshot, otherCores } from '../lib/cpuShare.js';
 import { mouthToEar } from '../lib/mouthToEar.js';
@@ -50,10 +50,11 @@ export async function serveReferencePage(): Promise<{ url: string; close(): Prom
 export async function openReferencePair(url: string, wav: string, probe: ProbeOptions, audio: MediaTrackConstraints): Promise<[ReferencePeer, ReferencePeer]> {
   const options: ReferencePageOptions = { audio, opus: DEFAULT_OPUS };
   // tsx (esbuild keepNames) wraps named functions in __name(…): a pass-through for the page, as in pageProbe.ts.
-  // applyOpusSettings runs in the page as source text: the module constant it reads goes with it.
+  // applyOpusSettings runs in the page as source text: the module constant and function it uses go with it.
   const content = [
     'globalThis.__name ??= (target) => target;',
     `const DEFAULT_OPUS = ${JSON.stringify(DEFAULT_OPUS)};`,
+    rewriteOpusSections.toString(),
     `(${referencePageInPage.toString()})(${JSON.stringify(options)}, ${applyOpusSettings.toString()});`,
   ].join('\n');
   const peers: ReferencePeer[] = [];

@@ -35,12 +35,6 @@ export function isLowBandwidth(settings: Pick<OpusSettings, 'maxAverageBitrate'>
  * bitrate cap, plus `a=ptime`. Parameters Earshot does not manage are kept.
  */
 export function applyOpusSettings(sdp: string, settings: OpusSettings): string {
-  const lines = sdp.split('\r\n');
-  const opusPts = new Set<string>();
-  for (const line of lines) {
-    const match = /^a=rtpmap:(\d+) opus\/48000/i.exec(line);
-    if (match) opusPts.add(match[1]!);
-  }
   const managed: Record<string, string> = {
     minptime: '10',
     useinbandfec: settings.fec ? '1' : '0',
@@ -52,28 +46,42 @@ export function applyOpusSettings(sdp: string, settings: OpusSettings): string {
     maxaveragebitrate: String(Math.round(settings.maxAverageBitrate)),
     ptime: String(settings.ptime),
   };
+  return rewriteOpusSections(sdp, settings.ptime, (params) => {
+    for (const [key, value] of Object.entries(managed)) params.set(key, value);
+  });
+}
+
+/**
+ * The one walk over an SDP that both rewrites share: every Opus `a=fmtp` line's parameters go
+ * through `edit` (parameters it leaves alone are kept), and each audio section's `a=ptime` /
+ * `a=maxptime` lines are replaced by ours for `ptime`. Exported for the benchmark's reference
+ * page, which runs `applyOpusSettings` from its source text.
+ */
+export function rewriteOpusSections(sdp: string, ptime: number, edit: (params: Map<string, string>) => void): string {
+  const lines = sdp.split('\r\n');
+  const opusPts = new Set(lines.map((l) => /^a=rtpmap:(\d+) opus\/48000/i.exec(l)?.[1]).filter((x): x is string => x !== undefined));
   const out: string[] = [];
   let inAudio = false;
   for (const line of lines) {
     if (line.startsWith('m=')) inAudio = line.startsWith('m=audio');
-    // Our own ptime line replaces any existing one.
+    // Our own ptime lines replace any existing ones.
     if (inAudio && /^a=(ptime|maxptime):/.test(line)) continue;
     const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
     if (fmtp && opusPts.has(fmtp[1]!)) {
       const params = new Map<string, string>();
       for (const pair of fmtp[2]!.split(';')) {
-        const [key, value] = pair.split('=').map((s) => s.trim());
+        const [key, value] = pair.split('=').map((x) => x.trim());
         if (key) params.set(key, value ?? '');
       }
-      for (const [key, value] of Object.entries(managed)) params.set(key, value);
+      edit(params);
       out.push(`a=fmtp:${fmtp[1]} ${[...params].map(([k, v]) => `${k}=${v}`).join(';')}`);
       continue;
     }
     out.push(line);
     if (inAudio && line.startsWith('m=audio')) {
-      out.push(`a=ptime:${settings.ptime}`);
+      out.push(`a=ptime:${ptime}`);
       // Longer packets than usual: say we accept them (RFC 4566 maxptime), as a=ptime alone is a preference.
-      if (settings.ptime > DEFAULT_OPUS.ptime) out.push(`a=maxptime:${settings.ptime}`);
+      if (ptime > DEFAULT_OPUS.ptime) out.push(`a=maxptime:${ptime}`);
     }
   }
   return out.join('\r\n');
@@ -112,31 +120,9 @@ export function limitRemoteOpus(sdp: string, settings: OpusSettings): string {
   const requested = readRequestedOpus(sdp);
   const maxAverageBitrate = Math.min(requested.maxAverageBitrate ?? Infinity, Math.round(settings.maxAverageBitrate));
   const ptime = Math.max(requested.ptime ?? DEFAULT_OPUS.ptime, settings.ptime);
-  const lines = sdp.split('\r\n');
-  const opusPts = new Set(lines.map((l) => /^a=rtpmap:(\d+) opus\/48000/i.exec(l)?.[1]).filter((x): x is string => x !== undefined));
-  const out: string[] = [];
-  let inAudio = false;
-  for (const line of lines) {
-    if (line.startsWith('m=')) inAudio = line.startsWith('m=audio');
-    if (inAudio && /^a=(ptime|maxptime):/.test(line)) continue;
-    const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
-    if (fmtp && opusPts.has(fmtp[1]!)) {
-      const params = new Map<string, string>();
-      for (const pair of fmtp[2]!.split(';')) {
-        const [key, value] = pair.split('=').map((x) => x.trim());
-        if (key) params.set(key, value ?? '');
-      }
-      params.set('maxaveragebitrate', String(maxAverageBitrate));
-      params.set('ptime', String(ptime));
-      if (settings.fec) params.set('useinbandfec', '1');
-      out.push(`a=fmtp:${fmtp[1]} ${[...params].map(([k, v]) => `${k}=${v}`).join(';')}`);
-      continue;
-    }
-    out.push(line);
-    if (inAudio && line.startsWith('m=audio')) {
-      out.push(`a=ptime:${ptime}`);
-      if (ptime > DEFAULT_OPUS.ptime) out.push(`a=maxptime:${ptime}`);
-    }
-  }
-  return out.join('\r\n');
+  return rewriteOpusSections(sdp, ptime, (params) => {
+    params.set('maxaveragebitrate', String(maxAverageBitrate));
+    params.set('ptime', String(ptime));
+    if (settings.fec) params.set('useinbandfec', '1');
+  });
 }
