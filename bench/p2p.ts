@@ -13,7 +13,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, type TestServer } from '../tests/helpers/testServer.js';
 import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
-import { createDirect, openBenchParticipant, openConversation, type BenchParticipant } from './lib/benchParticipant.js';
+import { createDirect, openBenchParticipant, openCallPair, openConversation, type BenchParticipant } from './lib/benchParticipant.js';
 import { CLICK_TRACK, makeClickTrack } from './lib/clickTrack.js';
 import { buildRenderer } from './lib/buildRenderer.js';
 import { describeTarget, judgeTarget } from './lib/judgeTarget.js';
@@ -167,12 +167,7 @@ export const p2p: Benchmark = {
     try {
       // logLevel info: the production default (the tests' debug level writes every frame to disk).
       srv = await startTestServer({ config: { logLevel: 'info', webRoot } });
-      const alice = await openBenchParticipant(srv, 'alice', 'Alice', clicks, { settings: RAW_MIC, probe: PROBE });
-      people.push(alice);
-      const bob = await openBenchParticipant(srv, 'bob', 'Bob', clicks, { settings: RAW_MIC, probe: PROBE });
-      people.push(bob);
-      await createDirect(srv, alice, bob);
-      await openConversation(alice.page, 'Bob');
+      const { alice, bob } = await openCallPair(srv, clicks, { settings: RAW_MIC, probe: PROBE }, people);
       const clockOffsets = [await pageClockOffsetMs(alice.page), await pageClockOffsetMs(bob.page)];
 
       // Calls: warm-up first, then measured; a failed call is logged, cleaned up and replaced.

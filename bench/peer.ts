@@ -15,7 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../tests/helpers/testServer.js';
 import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
-import { createDirect, openBenchParticipant, openConversation, type BenchParticipant } from './lib/benchParticipant.js';
+import { openCallPair, type BenchParticipant } from './lib/benchParticipant.js';
 import { buildRenderer } from './lib/buildRenderer.js';
 import { CLICK_TRACK, makeClickTrack } from './lib/clickTrack.js';
 import { ACCEPT_DELAY_MS, measuredCall, PAIR_WINDOW_MS, PROBE, RAW_MIC, recover, SETTLE_MS, type CallSample } from './lib/p2pCall.js';
@@ -110,12 +110,7 @@ export const peer: Benchmark = {
     try {
       // logLevel info: the production default (the tests' debug level writes every frame to disk).
       srv = await startTestServer({ config: { logLevel: 'info', webRoot } });
-      const alice = await openBenchParticipant(srv, 'alice', 'Alice', clicks, { settings: RAW_MIC, probe: PROBE });
-      people.push(alice);
-      const bob = await openBenchParticipant(srv, 'bob', 'Bob', clicks, { settings: RAW_MIC, probe: PROBE });
-      people.push(bob);
-      await createDirect(srv, alice, bob);
-      await openConversation(alice.page, 'Bob');
+      const { alice, bob } = await openCallPair(srv, clicks, { settings: RAW_MIC, probe: PROBE }, people);
       referenceServer = await serveReferencePage();
       // The constraints the app's openMicrophone passes with these settings.
       const [caller, callee] = await openReferencePair(referenceServer.url, clicks, PROBE, { ...RAW_MIC, channelCount: 1 });

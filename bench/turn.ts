@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startCoturn, type Coturn } from '../tests/helpers/coturn.js';
 import { startTestServer, type TestServer } from '../tests/helpers/testServer.js';
 import type { Benchmark, BenchContext, Figures } from './BenchmarkTypes.js';
-import { createDirect, openBenchParticipant, openConversation, type BenchParticipant } from './lib/benchParticipant.js';
+import { openCallPair, type BenchParticipant } from './lib/benchParticipant.js';
 import { buildRenderer } from './lib/buildRenderer.js';
 import { CLICK_TRACK, makeClickTrack } from './lib/clickTrack.js';
 import { logSize, sessionsSince, totalTraffic, type TurnSession } from './lib/coturnUsage.js';
@@ -205,12 +205,7 @@ export const turn: Benchmark = {
       // Loopback only: coturn relays between its own relayed addresses on 127.0.0.1 (relay to relay).
       coturn = await startCoturn();
       srv = await startTestServer({ config: { logLevel: 'info', webRoot, turnUrls: coturn.urls, turnSecret: coturn.secret } });
-      const alice = await openBenchParticipant(srv, 'alice', 'Alice', clicks, { settings: RAW_MIC, probe: PROBE });
-      people.push(alice);
-      const bob = await openBenchParticipant(srv, 'bob', 'Bob', clicks, { settings: RAW_MIC, probe: PROBE });
-      people.push(bob);
-      await createDirect(srv, alice, bob);
-      await openConversation(alice.page, 'Bob');
+      const { alice, bob } = await openCallPair(srv, clicks, { settings: RAW_MIC, probe: PROBE }, people);
 
       let failed = 0;
       const mismatches: string[] = [];

@@ -57,3 +57,24 @@ export async function openConversation(page: Page, peerName: string): Promise<vo
   await page.getByRole('navigation').getByRole('button', { name: new RegExp(peerName) }).first().click();
   await page.getByRole('button', { name: 'Call', exact: true }).waitFor({ timeout: 10_000 });
 }
+
+/**
+ * Alice and Bob for a 1-on-1 call benchmark: both signed in, both microphones playing `wav`,
+ * with `opts` (microphone settings, probe), their direct conversation created and open on
+ * Alice's side. `people` gets each as soon as its browser exists, so the caller's cleanup
+ * closes it even when the next step fails.
+ */
+export async function openCallPair(
+  srv: TestServer,
+  wav: string,
+  opts: { settings?: Record<string, unknown>; probe: ProbeOptions },
+  people: BenchParticipant[],
+): Promise<{ alice: BenchParticipant; bob: BenchParticipant }> {
+  const alice = await openBenchParticipant(srv, 'alice', 'Alice', wav, opts);
+  people.push(alice);
+  const bob = await openBenchParticipant(srv, 'bob', 'Bob', wav, opts);
+  people.push(bob);
+  await createDirect(srv, alice, bob);
+  await openConversation(alice.page, 'Bob');
+  return { alice, bob };
+}
