@@ -3,6 +3,7 @@ import { remotePeak } from '../helpers/audioProbe.js';
 import { createDirect, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { canLimitRate, createTestNetwork, launchChromiumInNamespace, type TestNetwork } from '../helpers/netns.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { skipWithoutNamespaces } from '../helpers/namespaceSkip.js';
 
 /**
  * Low-bandwidth mode in a 1-on-1 call over a slow link: the real Earshot client in two network
@@ -20,12 +21,7 @@ const people: Participant[] = [];
 /** Alice's link in both directions, kbit/s: below a normal call (32 kbps Opus + ~20 kbps of headers at 50 packets/s). */
 const LINK_KBIT = 48;
 
-// eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
-test.beforeEach(async ({}, testInfo) => {
-  const probe = await canLimitRate();
-  if (!probe.ok) console.warn(`[call-low-bandwidth] skipped: ${probe.reason}`);
-  testInfo.skip(!probe.ok, probe.reason);
-});
+skipWithoutNamespaces('call-low-bandwidth', canLimitRate);
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {

@@ -2,8 +2,9 @@ import { expect, test } from '@playwright/test';
 import { remotePeak } from '../helpers/audioProbe.js';
 import { createDirect, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
-import { canCreateNamespaces, connectionPath, createTestNetwork, launchChromiumInNamespace, type TestNetwork } from '../helpers/netns.js';
+import { connectionPath, createTestNetwork, launchChromiumInNamespace, type TestNetwork } from '../helpers/netns.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { skipWithoutNamespaces } from '../helpers/namespaceSkip.js';
 
 /**
  * The real Earshot client in two network namespaces: Alice in one, Bob in the other, the
@@ -15,12 +16,7 @@ let coturn: Coturn | undefined;
 let net: TestNetwork | undefined;
 const people: Participant[] = [];
 
-// eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
-test.beforeEach(async ({}, testInfo) => {
-  const probe = await canCreateNamespaces();
-  if (!probe.ok) console.warn(`[call-netns] skipped: ${probe.reason}`);
-  testInfo.skip(!probe.ok, probe.reason);
-});
+skipWithoutNamespaces('call-netns');
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {

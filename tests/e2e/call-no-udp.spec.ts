@@ -5,8 +5,9 @@ import { chromiumLaunchOptions } from '../helpers/chromium.js';
 import { createDirect, createGroup, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
-import { canCreateNamespaces, connectionPath, createTestNetwork, iceSnapshot, iceSnapshots, launchChromiumInNamespace, type IceSnapshot, type TestNetwork } from '../helpers/netns.js';
+import { connectionPath, createTestNetwork, iceSnapshot, iceSnapshots, launchChromiumInNamespace, type IceSnapshot, type TestNetwork } from '../helpers/netns.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { skipWithoutNamespaces } from '../helpers/namespaceSkip.js';
 
 /**
  * Calls from networks that let no UDP out at all, only TCP to the servers: the real Earshot
@@ -23,12 +24,7 @@ let coturn: Coturn | undefined;
 let net: TestNetwork | undefined;
 const people: Participant[] = [];
 
-// eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
-test.beforeEach(async ({}, testInfo) => {
-  const probe = await canCreateNamespaces();
-  if (!probe.ok) console.warn(`[call-no-udp] skipped: ${probe.reason}`);
-  testInfo.skip(!probe.ok, probe.reason);
-});
+skipWithoutNamespaces('call-no-udp');
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {

@@ -5,8 +5,9 @@ import { chromiumLaunchOptions } from '../helpers/chromium.js';
 import { createDirect, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connectProxy.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
-import { canCreateNamespaces, createTestNetwork, iceSnapshot, launchChromiumInNamespace, type TestNetwork } from '../helpers/netns.js';
+import { createTestNetwork, iceSnapshot, launchChromiumInNamespace, type TestNetwork } from '../helpers/netns.js';
 import { startTestServer, TEST_RTC_PORTS, type TestServer } from '../helpers/testServer.js';
+import { skipWithoutNamespaces } from '../helpers/namespaceSkip.js';
 
 /**
  * "Only an HTTP proxy allowed" (README, Restrictive networks): a client in a network namespace
@@ -26,12 +27,7 @@ let net: TestNetwork | undefined;
 let proxy: ConnectProxy | undefined;
 const people: Participant[] = [];
 
-// eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
-test.beforeEach(async ({}, testInfo) => {
-  const probe = await canCreateNamespaces();
-  if (!probe.ok) console.warn(`[http-proxy] skipped: ${probe.reason}`);
-  testInfo.skip(!probe.ok, probe.reason);
-});
+skipWithoutNamespaces('http-proxy');
 
 // eslint-disable-next-line no-empty-pattern -- Playwright passes testInfo second, after the fixtures object.
 test.afterEach(async ({}, testInfo) => {
