@@ -144,8 +144,11 @@ export class FuzzConnection {
         return;
       }
       if ('error' in frame) {
-        // Refusals pair with invalid frames first: those must be refused; valid ones may be.
-        const index = Math.max(0, list.findIndex((p) => !p.valid));
+        // Several frames may wait on one id and their answers need not come in order. A refusal
+        // pairs with an invalid frame first (those must be refused; valid ones may be); any other
+        // error can only be a valid frame's, so it pairs with one of those when one waits.
+        const refusal = REFUSALS.has(String(frame.error?.code));
+        const index = Math.max(0, list.findIndex((p) => p.valid !== refusal));
         this.answer(list.splice(index, 1)[0]!, 'error', frame.error?.code, text);
       } else {
         const index = list.findIndex((p) => p.valid);
