@@ -161,13 +161,25 @@ export class GroupRoom extends TypedEmitter<GroupRoomEvents> {
     await clientCall('connect', () => transport.connect({ dtlsParameters }));
   }
 
-  /** Publish the peer's microphone and let every ready peer consume it. */
-  async produce(peerId: string, transportId: string, rtpParameters: ms.RtpParameters, paused: boolean): Promise<string> {
+  /**
+   * Publish the peer's microphone and let every ready peer consume it. `replace` swaps the
+   * peer's current producer for the new one: the old one closes (and with it the other peers'
+   * consumers of it, announced as consumerClosed) only once the new one exists, so a refused
+   * replacement leaves the old one sending.
+   */
+  async produce(peerId: string, transportId: string, rtpParameters: ms.RtpParameters, paused: boolean, replace = false): Promise<string> {
     const peer = this.peer(peerId);
     if (transportId !== peer.send.id) throw new EarshotError('BAD_REQUEST', 'produce on the send transport');
-    if (peer.producer) throw new EarshotError('CONFLICT', 'this participant already sends audio');
+    if (peer.producer && !replace) throw new EarshotError('CONFLICT', 'this participant already sends audio');
     const producer = await clientCall('produce', () => peer.send.produce({ kind: 'audio', rtpParameters, paused, appData: { peerId } }));
+    if (peer.producer && !replace) {
+      // Another produce finished first while this one was with the worker.
+      producer.close();
+      throw new EarshotError('CONFLICT', 'this participant already sends audio');
+    }
+    const previous = peer.producer;
     peer.producer = producer;
+    previous?.close();
     await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
     await this.consumeAll([...this.peers.values()].filter((other) => other !== peer && other.rtpCapabilities).map((other) => [other, peer]));
     return producer.id;

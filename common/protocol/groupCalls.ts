@@ -92,9 +92,13 @@ export const groupCallRequests = {
     request: z.strictObject({ callId: CallId, transportId: z.string().max(64), dtlsParameters: MediaJson }),
     response: z.object({}),
   },
-  /** Publish the microphone (one audio producer per participant). */
+  /**
+   * Publish the microphone (one audio producer per participant). `replace`: swap the
+   * participant's current producer for this one in one step (new codec options mid-call, e.g.
+   * low-bandwidth mode's longer packets); without it a second producer is refused (CONFLICT).
+   */
   'group.produce': {
-    request: z.strictObject({ callId: CallId, transportId: z.string().max(64), rtpParameters: MediaJson }),
+    request: z.strictObject({ callId: CallId, transportId: z.string().max(64), rtpParameters: MediaJson, replace: z.boolean().optional() }),
     response: z.object({ producerId: z.string() }),
   },
   /** The page is ready to receive: the server creates (paused) consumers for every other producer. */

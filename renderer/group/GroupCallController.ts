@@ -202,9 +202,9 @@ export class GroupCallController {
 
   /**
    * The panel's "Low bandwidth mode" button. Mid-call the microphone's bitrate cap and what
-   * this page receives (everyone, or only the active speakers) change at once; the longer
-   * packets need a new producer, so they come with the next join. The automatic switch leaves
-   * the call alone afterwards.
+   * this page receives (everyone, or only the active speakers) change at once; the packet time
+   * follows with a new producer a moment later. The automatic switch leaves the call alone
+   * afterwards.
    */
   setLowBandwidth(on: boolean): void {
     this.live?.lowBandwidth?.setManual(on);
@@ -540,7 +540,11 @@ export class GroupCallController {
     }, this.qualityIntervalMs);
   }
 
-  /** The mode changed mid-call: the send cap and the receive mode follow at once. */
+  /**
+   * The mode changed mid-call: the send cap (local, so it relieves a saturated link at once)
+   * and the receive mode follow at once, then the microphone is published again with the
+   * mode's packet time.
+   */
   private async applyLowBandwidth(live: Live, active: boolean): Promise<void> {
     clearInterval(live.qualityTimer);
     const media = live.media;
@@ -548,7 +552,9 @@ export class GroupCallController {
     if (!media || !callId) return; // A join in progress reads the mode itself.
     try {
       await Promise.all([
-        media.setMaxBitrate(active ? GROUP_MAX_BITRATE.lowBandwidth : GROUP_MAX_BITRATE.normal),
+        media.setMaxBitrate(active ? GROUP_MAX_BITRATE.lowBandwidth : GROUP_MAX_BITRATE.normal).then(() => {
+          if (this.live === live && live.media === media) return media.republish({ lowBandwidth: active });
+        }),
         this.request('group.setReceiveMode', { callId, mode: active ? 'speakers' : 'all' }),
       ]);
     } catch (error) {

@@ -33,10 +33,10 @@ export const GROUP_OPUS_OPTIONS = {
 } as const;
 
 /**
- * Low-bandwidth mode at the join: 60 ms packets (mediasoup-client writes `ptime` into the
- * answer it applies, which Chromium's encoder follows) and a 16 kbps cap on the sender's
- * encoding. The SDP keeps the 32 kbps ceiling so the cap alone can be lifted mid-call; the
- * packet time cannot change without producing again, so it applies from the next join.
+ * Low-bandwidth mode: 60 ms packets (mediasoup-client writes `ptime` into the answer it
+ * applies, which Chromium's encoder follows) and a 16 kbps cap on the sender's encoding. The
+ * packet time cannot change without producing again (`GroupMedia.republish`); the cap can, so
+ * a mid-call switch lowers it at once and the new producer follows.
  */
 export const GROUP_LOW_BANDWIDTH_OPUS_OPTIONS = { ...GROUP_OPUS_OPTIONS, opusPtime: 60 } as const;
 
@@ -86,6 +86,8 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
   #send: GroupTransport | null = null;
   #recv: GroupTransport | null = null;
   #producer: GroupProducer | null = null;
+  /** The last producer change in line (see #inTurn). */
+  #producerWork: Promise<void> = Promise.resolve();
   readonly #consumers = new Map<string, ConsumerEntry>();
   /** consumerClosed that overtook its consume() (closed before it was set up). */
   readonly #closedEarly = new Set<string>();
@@ -126,17 +128,49 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
    * reads `track.enabled`), so a muted participant never sends a packet.
    */
   async produce(track: MediaStreamTrack, options: { lowBandwidth?: boolean } = {}): Promise<void> {
+    await this.#inTurn(() => this.#publish(track, options.lowBandwidth ?? false, false));
+  }
+
+  /**
+   * Publish the microphone again in or out of low-bandwidth mode. The packet time is fixed
+   * when mediasoup-client produces, so the longer packets need a new producer: the server
+   * swaps it for the old one in one step (`replace`), the others' consumers of the old one
+   * close as the new one's open, and the old one keeps sending until the swap is done.
+   */
+  async republish(options: { lowBandwidth: boolean }): Promise<void> {
+    await this.#inTurn(async () => {
+      const track = this.#producer?.track;
+      if (!track || this.#closed) return;
+      await this.#publish(track, options.lowBandwidth, true);
+    });
+  }
+
+  /**
+   * Run changes to the producer one at a time: a microphone switch during a republish must
+   * land on the new producer, not on the old one about to close.
+   */
+  #inTurn(work: () => Promise<void>): Promise<void> {
+    const run = this.#producerWork.then(work, work);
+    this.#producerWork = run.catch(() => undefined);
+    return run;
+  }
+
+  async #publish(track: MediaStreamTrack, lowBandwidth: boolean, replace: boolean): Promise<void> {
     if (!this.#send) throw new Error('send transport missing');
+    const appData = { replace };
     const producer = await this.#send.produce(
-      options.lowBandwidth
-        ? { track, codecOptions: GROUP_LOW_BANDWIDTH_OPUS_OPTIONS, encodings: [{ maxBitrate: GROUP_MAX_BITRATE.lowBandwidth }], stopTracks: false }
-        : { track, codecOptions: GROUP_OPUS_OPTIONS, stopTracks: false },
+      lowBandwidth
+        ? { track, codecOptions: GROUP_LOW_BANDWIDTH_OPUS_OPTIONS, encodings: [{ maxBitrate: GROUP_MAX_BITRATE.lowBandwidth }], stopTracks: false, appData }
+        : { track, codecOptions: GROUP_OPUS_OPTIONS, stopTracks: false, appData },
     );
     if (this.#closed) {
       producer.close();
       return;
     }
+    const previous = this.#producer;
     this.#producer = producer;
+    // The server already closed the old one; this drops its sender (the shared track stays open).
+    previous?.close();
     if (!track.enabled && !producer.paused) producer.pause();
   }
 
@@ -222,7 +256,7 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
 
   /** Send from another microphone without renegotiating. */
   async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    await this.#producer?.replaceTrack({ track });
+    await this.#inTurn(async () => this.#producer?.replaceTrack({ track }));
   }
 
   /** Close the producer, every consumer and both transports. The microphone track stays open. */
@@ -243,8 +277,9 @@ export class GroupMedia extends TypedEmitter<GroupMediaEvents> {
       this.#request('group.connectTransport', { callId, transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
     if (direction === 'send') {
-      transport.on('produce', ({ rtpParameters }, callback, errback) => {
-        this.#request('group.produce', { callId, transportId: transport.id, rtpParameters }).then(({ producerId }) => callback({ id: producerId }), errback);
+      transport.on('produce', ({ rtpParameters, appData }, callback, errback) => {
+        const replace = appData.replace === true ? { replace: true } : {};
+        this.#request('group.produce', { callId, transportId: transport.id, rtpParameters, ...replace }).then(({ producerId }) => callback({ id: producerId }), errback);
       });
     }
     transport.on('connectionstatechange', (state) => {

@@ -173,9 +173,10 @@ export class GroupCallService {
     await call.room.connectTransport(participant.id, transportId, dtlsParameters as unknown as ms.DtlsParameters);
   }
 
-  async produce(connection: ClientConnection, callId: string, transportId: string, rtpParameters: Record<string, unknown>): Promise<string> {
+  async produce(connection: ClientConnection, callId: string, transportId: string, rtpParameters: Record<string, unknown>, replace = false): Promise<string> {
     const { call, participant } = this.mine(connection, callId);
-    return call.room.produce(participant.id, transportId, rtpParameters as unknown as ms.RtpParameters, participant.muted);
+    // Paused while muted (by themselves or the host), a replacement producer included.
+    return call.room.produce(participant.id, transportId, rtpParameters as unknown as ms.RtpParameters, participant.muted, replace);
   }
 
   async ready(connection: ClientConnection, callId: string, rtpCapabilities: Record<string, unknown>): Promise<void> {

@@ -125,7 +125,7 @@ export async function dispatch(services: Services, ctx: DispatchContext, request
       await groups.connectTransport(connection, request.data.callId, request.data.transportId, request.data.dtlsParameters);
       return {};
     case 'group.produce':
-      return { producerId: await groups.produce(connection, request.data.callId, request.data.transportId, request.data.rtpParameters) };
+      return { producerId: await groups.produce(connection, request.data.callId, request.data.transportId, request.data.rtpParameters, request.data.replace ?? false) };
     case 'group.ready':
       await groups.ready(connection, request.data.callId, request.data.rtpCapabilities);
       return {};

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import * as mediasoup from 'mediasoup';
+import type { types as ms } from 'mediasoup';
 import { workerBin } from 'mediasoup/node/lib/Worker.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionResponse } from '../../../common/protocol/index.js';
@@ -10,6 +12,15 @@ const hasWorker = existsSync(workerBin);
 if (!hasWorker) console.warn(`[group calls] SKIPPED: no mediasoup worker at ${workerBin} (run scripts/setup.sh)`);
 
 let srv: TestServer;
+/** Every producer the SFU's workers create in this process, by id (mediasoup's observer API: the real objects). */
+const producers = new Map<string, ms.Producer>();
+mediasoup.observer.on('newworker', (worker) =>
+  worker.observer.on('newrouter', (router) =>
+    router.observer.on('newtransport', (transport) => transport.observer.on('newproducer', (producer) => producers.set(producer.id, producer))),
+  ),
+);
+/** The ids of the producers that are open now. */
+const openProducers = () => [...producers.values()].filter((p) => !p.closed).map((p) => p.id);
 const clients: TestClient[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
@@ -77,6 +88,35 @@ describe.skipIf(!hasWorker)('group calls on the real SFU', () => {
     expect(calls[0]).toMatchObject({ callId: call.callId, kind: 'group', outcome: 'ended' });
     expect(calls[0]!.participants.map((p) => p.displayName).sort()).toEqual(['Alice', 'Bob', 'Carol']);
     expect(calls[0]!.participants.every((p) => p.joinedAt !== null && p.leftAt !== null)).toBe(true);
+  });
+
+  it('swaps a participant\'s producer only when asked to replace it; a muted participant\'s replacement starts paused', async () => {
+    const { a, b, conversationId } = await threeInAGroup();
+    const { call } = await a.request('group.start', { conversationId });
+    const ja = await a.request('group.join', { conversationId });
+    const jb = await b.request('group.join', { conversationId });
+    await b.request('group.ready', { callId: call.callId, rtpCapabilities: jb.routerRtpCapabilities });
+    const produce = (ssrc: number, replace?: boolean) =>
+      a.request('group.produce', { callId: call.callId, transportId: ja.sendTransport.id, rtpParameters: opusRtp(ssrc), ...(replace === undefined ? {} : { replace }) });
+    const { producerId: first } = await produce(1111);
+    const firstConsumer = await b.waitFor('group.newConsumer', (d) => d.producerId === first);
+    // A second producer without `replace` is refused and the first one keeps sending.
+    await expect(produce(2222)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(produce(2222, false)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(openProducers()).toEqual([first]);
+    // With it: Bob's consumer of the old one closes and one of the new one arrives.
+    const { producerId: second } = await produce(3333, true);
+    expect(second).not.toBe(first);
+    await b.waitFor('group.consumerClosed', (d) => d.consumerId === firstConsumer.consumerId);
+    const secondConsumer = await b.waitFor('group.newConsumer', (d) => d.producerId === second);
+    expect(secondConsumer.participantId).toBe(ja.participantId);
+    expect(openProducers()).toEqual([second]);
+    expect(producers.get(second)!.paused).toBe(false);
+    // Muted, the replacement is paused on the SFU from the start (no packet of it reaches anyone).
+    await a.request('group.setMuted', { callId: call.callId, muted: true });
+    const { producerId: third } = await produce(4444, true);
+    expect(openProducers()).toEqual([third]);
+    expect(producers.get(third)!.paused).toBe(true);
   });
 
   it('refuses the joiner past the cap with ROOM_FULL, and a role without groupcall.join with FORBIDDEN', async () => {

@@ -57,6 +57,8 @@ function setup(options: { getUserMedia?: (c: MediaStreamConstraints) => Promise<
     },
     micTrack: (index = -1) => mic.opened.at(index)?.stream.tracks[0] as FakeTrack,
     producer: (device: FakeDevice) => (device.send as FakeTransport).producers[0] as FakeProducer,
+    /** Every producer made on the device's send transport, the first join's first. */
+    producers: (device: FakeDevice) => (device.send as FakeTransport).producers as FakeProducer[],
   };
 }
 
@@ -526,19 +528,55 @@ describe('GroupCallController', () => {
       expect(t.store.getState().groupCall).toMatchObject({ lowBandwidth: false, lowBandwidthReason: null });
     });
 
-    it('the panel\'s button switches the send cap and the receive mode mid-call, both ways', async () => {
+    it('the panel\'s button switches the send cap, the receive mode and the packet time mid-call, both ways', async () => {
       const t = await joined();
       const producer = t.producer(t.device());
       t.controller.setLowBandwidth(true);
       await settle();
+      // The cap first, on the producer that is sending now; then a replacement producer with 60 ms packets.
       expect(producer.encodingChanges).toEqual([{ maxBitrate: 16_000 }]);
       expect(t.server.sent('group.setReceiveMode')).toEqual([{ callId: CALL_ID, mode: 'speakers' }]);
+      expect(t.server.sent('group.produce')).toHaveLength(2);
+      expect(t.server.sent('group.produce')[0]).not.toHaveProperty('replace');
+      expect(t.server.sent('group.produce')[1]).toMatchObject({ callId: CALL_ID, transportId: 'send-1', replace: true });
+      const [, low] = t.producers(t.device());
+      expect(low!.codecOptions).toMatchObject({ opusPtime: 60 });
+      expect(low!.encodings).toEqual([{ maxBitrate: 16_000 }]);
+      expect(low!.track).toBe(producer.track);
+      expect(producer.closed).toBe(true);
+      expect(low!.closed).toBe(false);
       expect(t.store.getState().groupCall).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'manual' });
       t.controller.setLowBandwidth(false);
       await settle();
-      expect(producer.encodingChanges.at(-1)).toEqual({ maxBitrate: 32_000 });
+      expect(low!.encodingChanges.at(-1)).toEqual({ maxBitrate: 32_000 });
+      const normal = t.producers(t.device())[2]!;
+      expect(normal.codecOptions).not.toHaveProperty('opusPtime');
+      expect(normal.encodings).toBeUndefined();
+      expect(low!.closed).toBe(true);
       expect(t.server.sent('group.setReceiveMode').at(-1)).toEqual({ callId: CALL_ID, mode: 'all' });
       expect(t.store.getState().groupCall?.lowBandwidth).toBe(false);
+    });
+
+    it('a muted participant\'s replacement producer starts paused', async () => {
+      const t = await joined();
+      await t.controller.toggleMute();
+      await settle();
+      expect(t.producer(t.device()).paused).toBe(true);
+      t.controller.setLowBandwidth(true);
+      await settle();
+      expect(t.producers(t.device())[1]!.paused).toBe(true);
+    });
+
+    it('a microphone switch during the switch lands on the replacement producer', async () => {
+      const t = await joined();
+      t.controller.setLowBandwidth(true);
+      const switching = t.controller.switchMicrophone('usb-mic');
+      await settle();
+      await switching;
+      const [first, second] = t.producers(t.device());
+      expect(first!.closed).toBe(true);
+      expect(second!.track).toBe(t.micTrack());
+      expect(second!.track).not.toBe(t.micTrack(0));
     });
 
     it('on "auto", switches on after 10 s of poor quality on the receive transport', async () => {
@@ -558,6 +596,7 @@ describe('GroupCallController', () => {
       for (let i = 0; i < 3; i++) await lossySecond();
       expect(t.store.getState().groupCall).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'auto' });
       expect(producer.encodingChanges).toEqual([{ maxBitrate: 16_000 }]);
+      expect(t.producers(t.device())[1]!.codecOptions).toMatchObject({ opusPtime: 60 });
       expect(t.server.sent('group.setReceiveMode')).toEqual([{ callId: CALL_ID, mode: 'speakers' }]);
       // Still in the call.
       expect(t.server.sent('group.leave')).toEqual([]);
@@ -573,6 +612,7 @@ describe('GroupCallController', () => {
       const producer = t.producer(t.device());
       expect(t.devices).toHaveLength(2);
       expect(producer.codecOptions).toMatchObject({ opusPtime: 60 });
+      expect(t.server.sent('group.produce').at(-1)).not.toHaveProperty('replace');
       expect(t.server.sent('group.setReceiveMode')).toEqual([
         { callId: CALL_ID, mode: 'speakers' },
         { callId: CALL_ID, mode: 'speakers' },

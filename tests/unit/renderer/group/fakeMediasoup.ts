@@ -143,7 +143,7 @@ export class FakeTransport implements GroupTransport {
   async produce(options: Parameters<GroupTransport['produce']>[0]): Promise<GroupProducer> {
     if (this.closed) throw new Error('closed');
     await this.ensureConnected();
-    const { id } = await this.emitWithCallback<{ id: string }>('produce', { kind: 'audio', rtpParameters: { codecs: [] }, appData: {} });
+    const { id } = await this.emitWithCallback<{ id: string }>('produce', { kind: 'audio', rtpParameters: { codecs: [] }, appData: options.appData ?? {} });
     const producer = new FakeProducer(id, options.track ?? null, options.codecOptions, options.encodings);
     this.producers.push(producer);
     return producer;
