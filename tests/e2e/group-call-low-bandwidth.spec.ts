@@ -47,20 +47,25 @@ async function traffic(page: Page, seconds = 4): Promise<{ streamsReceiving: num
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
     const read = async () => {
       const inbound = new Map<string, number>();
-      let out = { bytes: 0, packets: 0, t: 0 };
+      const outbound = new Map<string, { bytes: number; packets: number; t: number }>();
       for (const pc of pcs) {
         (await pc.getStats()).forEach((s: Record<string, unknown>) => {
           if (s.type === 'inbound-rtp' && s.kind === 'audio') inbound.set(s.id as string, s.packetsReceived as number);
-          if (s.type === 'outbound-rtp' && s.kind === 'audio') out = { bytes: s.bytesSent as number, packets: s.packetsSent as number, t: s.timestamp as number };
+          if (s.type === 'outbound-rtp' && s.kind === 'audio') outbound.set(s.id as string, { bytes: s.bytesSent as number, packets: s.packetsSent as number, t: s.timestamp as number });
         });
       }
-      return { inbound, out };
+      return { inbound, outbound };
     };
-    const readings = [await read()];
+    const raw = [await read()];
     for (let i = 0; i < n; i++) {
       await new Promise((r) => setTimeout(r, 1000));
-      readings.push(await read());
+      raw.push(await read());
     }
+    // The microphone's stream: the outgoing one that sent most over the window (after a switch
+    // of mode mid-call, the replaced producer's sender can linger in the stats, no longer sending).
+    const grew = (id: string) => (raw[raw.length - 1]!.outbound.get(id)?.packets ?? 0) - (raw[0]!.outbound.get(id)?.packets ?? Infinity);
+    const micId = [...raw[raw.length - 1]!.outbound.keys()].sort((a, b) => grew(b) - grew(a))[0];
+    const readings = raw.map((r) => ({ inbound: r.inbound, out: (micId && r.outbound.get(micId)) || { bytes: 0, packets: 0, t: 0 } }));
     const first = readings[0]!;
     const last = readings[readings.length - 1]!;
     const streamsReceiving = [...last.inbound].filter(([id, packets]) => packets > (first.inbound.get(id) ?? 0)).length;
@@ -72,6 +77,7 @@ async function traffic(page: Page, seconds = 4): Promise<{ streamsReceiving: num
 }
 
 test('with low-bandwidth mode on, a group call sends 60 ms packets at ~16 kbps and receives only the active speaker', async () => {
+  test.setTimeout(150_000); // three calls' worth of checks: on at the join, off and on again mid-call
   srv = await startTestServer({ sfu: true });
   const raw = { noiseSuppression: false, autoGainControl: false };
   const silence = await silenceWav();
@@ -109,8 +115,23 @@ test('with low-bandwidth mode on, a group call sends 60 ms packets at ~16 kbps a
   expect(sent.sendKbps).toBeLessThanOrEqual(20);
   expect(sent.sendKbps).toBeGreaterThan(8);
 
-  // Switched off mid-call: everyone is received again (Carol's DTX packets arrive).
+  // Switched off mid-call: everyone is received again (Carol's DTX packets arrive), and Alice's
+  // microphone is published again in 20 ms packets; Bob still hears her.
   await panelOf(alice.page).getByRole('button', { name: 'Low bandwidth mode' }).click();
   await expect(panelOf(alice.page)).not.toContainText('Low bandwidth: on');
   await expect.poll(async () => (await traffic(alice.page)).streamsReceiving, { timeout: 20_000 }).toBe(2);
+  await expect.poll(async () => (await traffic(alice.page, 3)).packetMs, { timeout: 20_000 }).toBeLessThanOrEqual(25);
+  await expect.poll(() => tonesHeard(bob.page, [ALICE_HZ, BOB_HZ]), { timeout: 20_000 }).toEqual([ALICE_HZ]);
+
+  // And on again mid-call (the button, as the automatic switch would): 60 ms packets at ~16 kbps
+  // from a replacement producer, without leaving the call; Bob keeps hearing her.
+  await panelOf(alice.page).getByRole('button', { name: 'Low bandwidth mode' }).click();
+  await expect(panelOf(alice.page)).toContainText('Low bandwidth: on');
+  await expect.poll(async () => (await traffic(alice.page, 3)).packetMs, { timeout: 20_000 }).toBeGreaterThanOrEqual(38);
+  const again = await traffic(alice.page, 5);
+  console.log(`[group-call-low-bandwidth] switched on mid-call: Alice sends ${again.sendKbps.toFixed(1)} kbps in ${again.packetMs.toFixed(1)} ms packets`);
+  expect(again.packetMs).toBeLessThanOrEqual(70);
+  expect(again.sendKbps).toBeLessThanOrEqual(20);
+  await expect.poll(() => tonesHeard(bob.page, [ALICE_HZ, BOB_HZ]), { timeout: 20_000 }).toEqual([ALICE_HZ]);
+  await expect(panelOf(alice.page).getByRole('status')).toHaveText('Connected');
 });
