@@ -21,6 +21,11 @@ export interface CallStats {
   quality: CallQuality;
 }
 
+/** The sender's cap while a switch to longer packets is negotiated, bits/s: Opus's lowest rate. */
+export const SWITCH_MAX_BITRATE = 6_000;
+/** The longest the sender stays at SWITCH_MAX_BITRATE when no answer arrives, ms. */
+export const SWITCH_TIMEOUT_MS = 15_000;
+
 /** The host of a `turn:` / `turns:` URL, e.g. `turn:10.0.0.1:3478?transport=udp` → `10.0.0.1`. */
 function turnHost(url: string): string | undefined {
   return /^turns?:\[?([^\]?:]+)/.exec(url)?.[1];
@@ -67,6 +72,12 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
   private renegotiate = false;
   /** The bitrate cap the other side asked for in its latest description (bits/s), if any. */
   private peerMaxBitrate: number | null = null;
+  /**
+   * A switch to longer packets is being negotiated (see setOpusSettings): until the exchange
+   * that carries it is over, the sender stays at SWITCH_MAX_BITRATE. `sent`: our description
+   * with the new settings has gone out.
+   */
+  private switching: { sent: boolean; timer: ReturnType<typeof setTimeout> } | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private previous: { lost: number; received: number; sent: number; recv: number; at: number } | undefined;
@@ -95,7 +106,9 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     this.pc.ontrack = ({ streams, track }) => this.emit('remoteStream', streams[0] ?? new MediaStream([track]));
     this.pc.onconnectionstatechange = () => this.onConnectionState();
     this.pc.onsignalingstatechange = () => {
-      if (this.pc.signalingState !== 'stable' || !this.renegotiate) return;
+      if (this.pc.signalingState !== 'stable') return;
+      if (this.switching?.sent) this.endSwitch();
+      if (!this.renegotiate) return;
       this.renegotiate = false;
       void this.negotiate();
     };
@@ -151,8 +164,11 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
    * mid-exchange, the offer goes out as soon as the exchange is over).
    */
   async setOpusSettings(opus: OpusSettings): Promise<void> {
+    const longerPackets = opus.ptime > this.opus.ptime;
     this.opus = opus;
     if (this.closed) return;
+    if (longerPackets) this.startSwitch();
+    else this.cancelSwitch(); // switched back before the answer came: nothing to make room for
     await this.applySenderParameters();
     if (this.pc.signalingState !== 'stable' || this.makingOffer) {
       this.renegotiate = true;
@@ -170,6 +186,7 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelSwitch();
     clearTimeout(this.restartTimer);
     clearInterval(this.statsTimer);
     this.pc.close();
@@ -193,6 +210,31 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     const description = this.pc.localDescription;
     if (!description || (description.type !== 'offer' && description.type !== 'answer')) return;
     this.options.sendSignal({ type: description.type, sdp: applyOpusSettings(description.sdp, this.opus) });
+    if (this.switching) this.switching.sent = true;
+  }
+
+  /**
+   * Longer packets need an offer/answer exchange, and on the link that made the switch
+   * necessary that exchange is what suffers: at 20 ms packets the RTP/UDP/IP headers alone are
+   * ~23 kbit/s, so even capped at 16 kbps the call's own audio fills a 48 kbit/s uplink and the
+   * offer's TCP segments wait in its queue (measured: 11 s for a 1.7 kB offer). Sending at Opus's
+   * floor for the length of the exchange leaves the offer room; the mode's own cap follows once
+   * the exchange is over (or after SWITCH_TIMEOUT_MS, should the answer never come).
+   */
+  private startSwitch(): void {
+    clearTimeout(this.switching?.timer);
+    this.switching = { sent: false, timer: setTimeout(() => this.endSwitch(), SWITCH_TIMEOUT_MS) };
+  }
+
+  private endSwitch(): void {
+    if (!this.switching) return;
+    this.cancelSwitch();
+    void this.applySenderParameters();
+  }
+
+  private cancelSwitch(): void {
+    clearTimeout(this.switching?.timer);
+    this.switching = null;
   }
 
   /**
@@ -205,7 +247,7 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
       if (sender.track?.kind !== 'audio') continue;
       const parameters = sender.getParameters();
       if (!parameters.encodings?.length) continue;
-      parameters.encodings[0]!.maxBitrate = Math.min(this.opus.maxAverageBitrate, this.peerMaxBitrate ?? Infinity);
+      parameters.encodings[0]!.maxBitrate = Math.min(this.opus.maxAverageBitrate, this.peerMaxBitrate ?? Infinity, this.switching ? SWITCH_MAX_BITRATE : Infinity);
       try {
         await sender.setParameters(parameters);
       } catch {

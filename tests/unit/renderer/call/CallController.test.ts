@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallInfo } from '../../../../common/protocol/calls.js';
 import { CallController } from '../../../../renderer/call/CallController.js';
 import { applyOpusSettings, LOW_BANDWIDTH_OPUS, readRequestedOpus } from '../../../../renderer/call/opusSdp.js';
+import { SWITCH_MAX_BITRATE, SWITCH_TIMEOUT_MS } from '../../../../renderer/call/PeerCall.js';
 import { silentLogger } from '../../../../renderer/lib/createLogger.js';
 import { SignalingClient } from '../../../../renderer/signaling/SignalingClient.js';
 import { createAppStore } from '../../../../renderer/store/index.js';
@@ -46,16 +47,24 @@ function fakePeerConnection() {
     answering: false,
     setLocalDescription: vi.fn(async () => {
       pc.localDescription = { type: pc.answering ? 'answer' : 'offer', sdp: SDP };
+      setSignalingState(pc.answering ? 'stable' : 'have-local-offer');
       pc.answering = false;
     }),
     setRemoteDescription: vi.fn(async (description: RTCSessionDescriptionInit) => {
       pc.remoteDescription = description;
       pc.answering = description.type === 'offer';
+      setSignalingState(description.type === 'offer' ? 'have-remote-offer' : 'stable');
     }),
     close: vi.fn(),
     connectionState: 'new',
     iceConnectionState: 'new',
-    signalingState: 'stable',
+    signalingState: 'stable' as RTCSignalingState,
+    onsignalingstatechange: null as (() => void) | null,
+  };
+  const setSignalingState = (state: RTCSignalingState) => {
+    if (pc.signalingState === state) return;
+    pc.signalingState = state;
+    pc.onsignalingstatechange?.();
   };
   return pc;
 }
@@ -276,10 +285,16 @@ describe('CallController', () => {
         await vi.advanceTimersByTimeAsync(1000);
       }
       expect(t.store.getState().call).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'auto' });
-      expect(pc.sender.setParameters).toHaveBeenLastCalledWith({ encodings: [{ maxBitrate: 16_000 }] });
       const offer = sentDescriptions(t).at(-1)!;
       expect(offer.type).toBe('offer');
       expect(readRequestedOpus(offer.sdp)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      // While the offer for longer packets is out, the sender leaves the link room for it.
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(SWITCH_MAX_BITRATE);
+      t.socket.notify('call.signal', { callId: incoming.callId, signal: { type: 'answer', sdp: applyOpusSettings(SDP, LOW_BANDWIDTH_OPUS) } });
+      await settle();
+      expect(pc.signalingState).toBe('stable');
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(16_000);
+      expect(readRequestedOpus(pc.remoteDescription!.sdp!)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
       // The call goes on: no hang-up, the same peer connection.
       expect(t.socket.sent.map((r) => r.method)).not.toContain('call.hangup');
       expect(t.pcs).toHaveLength(1);
@@ -293,9 +308,13 @@ describe('CallController', () => {
       await settle();
       expect(t.store.getState().call).toMatchObject({ lowBandwidth: true, lowBandwidthReason: 'manual' });
       expect(readRequestedOpus(sentDescriptions(t).at(-1)!.sdp)).toEqual({ maxAverageBitrate: 16_000, ptime: 60 });
+      // Switched back before the answer came: the cap lifts at once, the next offer waits for the answer.
       t.calls.setLowBandwidth(false);
       await settle();
       expect(t.store.getState().call).toMatchObject({ lowBandwidth: false, lowBandwidthReason: null });
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(32_000);
+      t.socket.notify('call.signal', { callId: incoming.callId, signal: { type: 'answer', sdp: SDP } });
+      await settle();
       expect(readRequestedOpus(sentDescriptions(t).at(-1)!.sdp)).toEqual({ maxAverageBitrate: 32_000, ptime: 20 });
       expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(32_000);
       for (let second = 0; second < 15; second++) {
@@ -304,6 +323,28 @@ describe('CallController', () => {
         await vi.advanceTimersByTimeAsync(1000);
       }
       expect(t.store.getState().call?.lowBandwidth).toBe(false);
+    });
+
+    it('if the answer to the switch never comes, the sender goes back up to the mode\'s own cap', async () => {
+      const t = setup();
+      const pc = await answered(t);
+      t.calls.setLowBandwidth(true);
+      await settle();
+      expect(pc.signalingState).toBe('have-local-offer');
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(SWITCH_MAX_BITRATE);
+      await vi.advanceTimersByTimeAsync(SWITCH_TIMEOUT_MS);
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(16_000);
+    });
+
+    it('switching to shorter packets (mode off) needs no room: full quality at once', async () => {
+      const t = setup();
+      t.state.settings.lowBandwidth = 'on';
+      const pc = await answered(t);
+      t.calls.setLowBandwidth(false);
+      await settle();
+      const caps = pc.sender.setParameters.mock.calls.map(([p]) => p.encodings[0]?.maxBitrate);
+      expect(caps).not.toContain(SWITCH_MAX_BITRATE);
+      expect(pc.sender.parameters.encodings[0]?.maxBitrate).toBe(32_000);
     });
 
     it('shows when the other side asked for low bandwidth, and our encoder follows it', async () => {
