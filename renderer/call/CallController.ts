@@ -296,7 +296,7 @@ export class CallController {
       if (state === 'disconnected' || state === 'failed') this.store.getState().updateCall({ status: 'Reconnecting…' });
     });
     peer.on('stats', (stats) => {
-      this.store.getState().updateCall({ quality: stats.quality, path: stats.path });
+      this.store.getState().updateCall({ quality: stats.quality, path: stats.path, relayTransport: stats.relayTransport });
       lowBandwidth.observe(stats.quality);
     });
     peer.on('peerOpus', (requested) => {
@@ -420,6 +420,6 @@ export class CallController {
   }
 
   private view(base: { callId: string; conversationId: number; phase: 'outgoing' | 'incoming' | 'active'; peerName: string; status: string }) {
-    return { ...base, answeredAt: null, muted: false, quality: null, path: 'unknown' as const, micLevel: 0, lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false };
+    return { ...base, answeredAt: null, muted: false, quality: null, path: 'unknown' as const, relayTransport: null, micLevel: 0, lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false };
   }
 }

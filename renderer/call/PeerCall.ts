@@ -7,6 +7,8 @@ import { applyOpusSettings, DEFAULT_OPUS, limitRemoteOpus, readRequestedOpus, ty
 export interface CallStats {
   /** `relay` when the selected candidate pair goes through TURN on either end. */
   path: 'direct' | 'relay' | 'unknown';
+  /** How this side reaches its TURN server when it relays itself (`relayProtocol`); null otherwise. */
+  relayTransport: RelayTransport | null;
   /** Codec of the outgoing audio, e.g. `audio/opus`. */
   codec: string | null;
   rttMs: number | null;
@@ -25,6 +27,9 @@ export interface CallStats {
 export const SWITCH_MAX_BITRATE = 6_000;
 /** The longest the sender stays at SWITCH_MAX_BITRATE when no answer arrives, ms. */
 export const SWITCH_TIMEOUT_MS = 15_000;
+
+/** How a relayed client reaches TURN: the local relay candidate's `relayProtocol`. */
+export type RelayTransport = 'udp' | 'tcp' | 'tls';
 
 /** The host of a `turn:` / `turns:` URL, e.g. `turn:10.0.0.1:3478?transport=udp` → `10.0.0.1`. */
 function turnHost(url: string): string | undefined {
@@ -273,6 +278,7 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     if (this.closed) return;
     const report = await this.pc.getStats();
     let path: CallStats['path'] = 'unknown';
+    let relayTransport: RelayTransport | null = null;
     let codec: string | null = null;
     let rttMs: number | null = null;
     let jitterMs: number | null = null;
@@ -294,6 +300,7 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
           // signalled); an address that is one of our TURN servers gives it away.
           const viaTurn = remote.candidateType === 'prflx' && this.turnHosts.has(String(remote.address ?? remote.ip));
           path = local.candidateType === 'relay' || remote.candidateType === 'relay' || viaTurn ? 'relay' : 'direct';
+          if (local.candidateType === 'relay' && ['udp', 'tcp', 'tls'].includes(local.relayProtocol as string)) relayTransport = local.relayProtocol as RelayTransport;
         }
         if (pair && typeof pair.currentRoundTripTime === 'number') rttMs = pair.currentRoundTripTime * 1000;
       }
@@ -321,6 +328,7 @@ export class PeerCall extends TypedEmitter<PeerCallEvents> {
     const lossFraction = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
     this.emit('stats', {
       path,
+      relayTransport,
       codec,
       rttMs,
       jitterMs,

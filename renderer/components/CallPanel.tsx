@@ -5,6 +5,8 @@ import { useElapsedMs } from './useElapsedMs.js';
 
 const QUALITY_TEXT = { good: 'Good', fair: 'Fair', poor: 'Poor' } as const;
 const PATH_TEXT = { direct: 'Direct connection', relay: 'Relayed (TURN)', unknown: 'Connecting…' } as const;
+/** How our own relay reaches TURN: what a support agent asks about on a locked-down network. */
+const RELAY_TRANSPORT_TEXT = { udp: 'over UDP', tcp: 'over TCP', tls: 'over TLS' } as const;
 
 /** `mm:ss` for the call timer. */
 function timer(ms: number | null): string {
@@ -41,7 +43,10 @@ export function CallPanel() {
             {elapsed}
           </span>
           <span>Quality: {call.quality ? QUALITY_TEXT[call.quality] : '—'}</span>
-          <span>{PATH_TEXT[call.path]}</span>
+          <span>
+            {PATH_TEXT[call.path]}
+            {call.path === 'relay' && call.relayTransport ? ` ${RELAY_TRANSPORT_TEXT[call.relayTransport]}` : ''}
+          </span>
           {lowBandwidth ? <span className="low-bandwidth">{lowBandwidth}</span> : null}
         </div>
       ) : null}

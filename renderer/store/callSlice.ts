@@ -1,6 +1,7 @@
 import type { CallRecord } from '../../common/protocol/calls.js';
 import type { CallQuality } from '../call/callQuality.js';
 import type { LowBandwidthReason } from '../call/LowBandwidthPolicy.js';
+import type { RelayTransport } from '../call/PeerCall.js';
 import type { AppSlice } from './AppState.js';
 
 /**
@@ -25,6 +26,8 @@ export interface CurrentCall {
   quality: CallQuality | null;
   /** Whether media goes directly between the two or through the TURN relay. */
   path: 'direct' | 'relay' | 'unknown';
+  /** How this side reaches TURN when it relays itself (over UDP, TCP or TLS); null otherwise. */
+  relayTransport: RelayTransport | null;
   /** Microphone level 0–1 (RMS), updated about ten times a second. */
   micLevel: number;
   /** Low-bandwidth mode is on for this call (Opus ~16 kbps, 60 ms packets, both directions). */

@@ -158,6 +158,7 @@ test('a client that can send no UDP at all calls through TURN over TCP or TLS, h
   await expect.poll(() => relayProtocolOf(alice.page), { message: "Alice's selected pair is relayed over TCP or TLS" }).toMatch(TCP_OR_TLS);
   expect((await connectionPath(alice.page, bob.page)).path).toBe('relay');
   for (const panel of panels) await expect(panel).toContainText('Relayed (TURN)');
+  await expect(panels[0]).toContainText(/Relayed \(TURN\) over (TCP|TLS)/);
   // The server offered all three ways in with one set of credentials: Bob, whose UDP is fine,
   // got a relay through each; Alice only through TCP and TLS.
   const offered = coturn.urlsFor(net.hostIps[0]!);
@@ -201,6 +202,8 @@ test('when only TURN over TLS gets out (no UDP, plain TURN port blocked), the ca
   // The first relay Alice gets at all comes through TLS (UDP and plain TCP would answer faster if they got through).
   expect(await relayUrlsOf(alice.page, 1)).toEqual(coturn.urlsFor(net.hostIps[0]!, ['tls']));
   for (const panel of panels) await expect(panel).toContainText('Relayed (TURN)');
+  // What a support agent asks about: Alice's panel says how her relay gets out.
+  await expect(panels[0]).toContainText('Relayed (TURN) over TLS');
   console.log(`[call-no-udp] TLS only: ${JSON.stringify((await connectionPath(alice.page, bob.page)).ends)}`);
 });
 

@@ -10,7 +10,7 @@ import { alice, conversation } from '../store/fixtures.js';
 const me = { ...alice, permissions: [] };
 
 function call(overrides: Partial<CurrentCall> = {}): CurrentCall {
-  return { callId: 'c1', conversationId: 10, phase: 'active', peerName: 'Bob', status: 'Connected', answeredAt: 1, muted: false, quality: null, path: 'direct', micLevel: 0, lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false, ...overrides };
+  return { callId: 'c1', conversationId: 10, phase: 'active', peerName: 'Bob', status: 'Connected', answeredAt: 1, muted: false, quality: null, path: 'direct', relayTransport: null, micLevel: 0, lowBandwidth: false, lowBandwidthReason: null, peerLowBandwidth: false, ...overrides };
 }
 
 function groupView(overrides: Partial<GroupCallView> = {}): GroupCallView {
