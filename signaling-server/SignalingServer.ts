@@ -17,6 +17,7 @@ import { AuthService, type Principal } from './auth/AuthService.js';
 import type { ScryptParams } from './auth/passwords.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import { CallService } from './calls/CallService.js';
+import { closeInterruptedCalls } from './calls/closeInterruptedCalls.js';
 import { GroupCallService } from './calls/GroupCallService.js';
 import { ChatService } from './ChatService.js';
 import { ClientConnection } from './ClientConnection.js';
@@ -25,6 +26,7 @@ import type { ServerConfig } from './config.js';
 import { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { dispatch, type Services } from './handlers/RequestDispatcher.js';
 import { createHttpApi } from './http/HttpApi.js';
+import { originAllowed } from './http/originAllowed.js';
 import { Hub } from './Hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { InProcessBus, type MessageBus } from './MessageBus.js';
@@ -139,6 +141,7 @@ export class SignalingServer {
       logger: this.logger.child({ module: 'http' }),
       clock: this.clock,
       isShuttingDown: () => this.shuttingDown,
+      storageProblem: () => this.store.storageProblem?.() ?? null,
       rooms: async (id) => {
         const room = await this.store.getConversation(id);
         return room?.kind === 'room' && room.guestAccess ? { conversationId: room.id, title: room.title ?? '' } : undefined;
@@ -163,6 +166,8 @@ export class SignalingServer {
   static async create(options: SignalingServerOptions): Promise<SignalingServer> {
     const store = options.store ?? SqliteStore.open(options.config.dataDir);
     const server = new SignalingServer({ ...options, store });
+    // Calls the previous run stopped under (crash, kill -9) must not stay "ongoing" forever.
+    await closeInterruptedCalls({ store, chat: server.chat, clock: server.clock, logger: server.logger });
     server.http.listen(options.config.port, options.config.host);
     await once(server.http, 'listening');
     server.heartbeat = setInterval(() => server.beat(), Math.max(1, Math.round(options.config.heartbeatMs / HEARTBEAT_SLICES)));
@@ -193,6 +198,9 @@ export class SignalingServer {
       this.calls.dispose();
       this.groups.dispose();
       this.diagnostics.dispose();
+      // Their state goes with this process: close their history now, while the time is known
+      // and members are still connected to see the system message.
+      await closeInterruptedCalls({ store: this.store, chat: this.chat, clock: this.clock, logger: this.logger });
       const closed = once(this.http, 'close');
       this.http.close();
       const sockets = [...this.wss.clients];
@@ -214,6 +222,14 @@ export class SignalingServer {
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname !== '/ws' || this.shuttingDown) {
       socket.end(`HTTP/1.1 ${this.shuttingDown ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    // Pages of other sites may not open the socket (cross-site WebSocket hijacking): refused
+    // before the handshake and before any token is looked at.
+    if (!originAllowed(req, this.config)) {
+      this.metrics.errors.inc({ code: 'FORBIDDEN' });
+      this.logger.info({ origin: String(req.headers.origin).slice(0, 128) }, 'WebSocket from a foreign origin refused');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());

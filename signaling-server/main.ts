@@ -1,3 +1,4 @@
+import { EarshotError } from '../common/errors.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { SignalingServer } from './SignalingServer.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('earshot: failed to start:', error);
+  // A typed error (e.g. a read-only data folder) says all there is to say; anything else is a bug: show the stack.
+  console.error('earshot: failed to start:', error instanceof EarshotError ? error.message : error);
   process.exit(1);
 });

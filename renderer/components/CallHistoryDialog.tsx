@@ -17,6 +17,7 @@ const OUTCOME_TEXT: Record<string, string> = {
   ringing: 'Ringing',
   active: 'In progress',
   ended: 'Group call',
+  interrupted: 'Interrupted (server restart)',
 };
 
 /** The user's calls, newest first: when, with whom, outcome and duration. */

@@ -10,6 +10,7 @@ import type { Clock } from '../Clock.js';
 import type { Hub } from '../Hub.js';
 import type { Logger } from '../logger.js';
 import type { Store, UserRecord } from '../store/Store.js';
+import { recordCallHistory } from './recordCallHistory.js';
 import { mintIceConfig, type TurnOptions } from './TurnCredentials.js';
 
 export interface CallServiceOptions {
@@ -92,12 +93,13 @@ export class CallService {
 
     const now = clock.now();
     const id = randomBytes(16).toString('base64url');
-    const record = async (outcome: string) => {
-      await store.createCall({ id, conversationId, kind: 'direct', callerId: principal.user.id, startedAt: now, outcome });
-      await store.addCallParticipant(id, principal.user.id, principal.user.displayName, null);
-      await store.addCallParticipant(id, callee.id, callee.displayName, null);
-      await store.endCall(id, now, outcome, 0);
-    };
+    const record = (outcome: string) =>
+      recordCallHistory(this.logger, id, async () => {
+        await store.createCall({ id, conversationId, kind: 'direct', callerId: principal.user.id, startedAt: now, outcome });
+        await store.addCallParticipant(id, principal.user.id, principal.user.displayName, null);
+        await store.addCallParticipant(id, callee.id, callee.displayName, null);
+        await store.endCall(id, now, outcome, 0);
+      });
     // Outcomes that never ring. Nothing is queued: an offline callee is never rung later.
     if (!hub.isOnline(callee.id)) {
       await record('offline');
@@ -114,9 +116,11 @@ export class CallService {
       throw new EarshotError('DO_NOT_DISTURB', `${callee.displayName} does not want to be disturbed`);
     }
 
-    await store.createCall({ id, conversationId, kind: 'direct', callerId: principal.user.id, startedAt: now, outcome: 'ringing' });
-    await store.addCallParticipant(id, principal.user.id, principal.user.displayName, now);
-    await store.addCallParticipant(id, callee.id, callee.displayName, null);
+    await recordCallHistory(this.logger, id, async () => {
+      await store.createCall({ id, conversationId, kind: 'direct', callerId: principal.user.id, startedAt: now, outcome: 'ringing' });
+      await store.addCallParticipant(id, principal.user.id, principal.user.displayName, now);
+      await store.addCallParticipant(id, callee.id, callee.displayName, null);
+    });
     const call: ActiveCall = {
       id,
       conversationId,
@@ -151,8 +155,10 @@ export class CallService {
     call.state = 'active';
     call.answeredAt = now;
     call.callee.connection = connection;
-    await this.options.store.setCallAnswered(callId, now);
-    await this.options.store.setCallParticipantJoined(callId, principal.user.id, now);
+    await recordCallHistory(this.logger, callId, async () => {
+      await this.options.store.setCallAnswered(callId, now);
+      await this.options.store.setCallParticipantJoined(callId, principal.user.id, now);
+    });
     await this.options.hub.setInCall(principal.user.id, true);
 
     const info = this.info(call);
@@ -239,7 +245,7 @@ export class CallService {
     }
   }
 
-  /** End every call (server shutdown): timers cleared; history is closed by the next start. */
+  /** End every call (server shutdown): timers cleared; the server closes their history (`closeInterruptedCalls`). */
   dispose(): void {
     for (const call of this.calls.values()) {
       clearTimeout(call.ringTimer);
@@ -285,14 +291,12 @@ export class CallService {
     // Still ringing: every device of the callee stops.
     else for (const device of hub.connectionsOf(call.callee.user.id)) device.send(ended);
     this.logger.info({ call: call.id, reason, durationMs }, 'call ended');
-    try {
-      await store.endCall(call.id, now, reason, durationMs);
-      await hub.setInCall(call.caller.user.id, false);
-      await hub.setInCall(call.callee.user.id, false);
-      await chat.postSystemMessage(call.conversationId, this.endMessage(call, reason, durationMs));
-    } catch (error) {
-      this.logger.error({ err: error, call: call.id }, 'could not record the end of a call');
-    }
+    // Presence is cleared even when the history cannot be written (disk full): the two are
+    // not busy any more either way.
+    await recordCallHistory(this.logger, call.id, () => store.endCall(call.id, now, reason, durationMs));
+    await hub.setInCall(call.caller.user.id, false);
+    await hub.setInCall(call.callee.user.id, false);
+    await recordCallHistory(this.logger, call.id, () => chat.postSystemMessage(call.conversationId, this.endMessage(call, reason, durationMs)));
   }
 
   private endMessage(call: ActiveCall, reason: CallEndReason, durationMs: number): string {

@@ -13,6 +13,7 @@ import type { Clock } from '../Clock.js';
 import type { Hub } from '../Hub.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/Store.js';
+import { recordCallHistory } from './recordCallHistory.js';
 
 export interface GroupCallServiceOptions {
   store: Store;
@@ -102,8 +103,10 @@ export class GroupCallService {
     this.wireRoom(call);
     this.byConversation.set(conversationId, call);
     this.byId.set(call.id, call);
-    await this.o.store.createCall({ id: call.id, conversationId, kind: 'group', callerId: principal.user.id, startedAt: now, outcome: 'active' });
-    await this.o.store.setCallAnswered(call.id, now);
+    await recordCallHistory(this.log, call.id, async () => {
+      await this.o.store.createCall({ id: call.id, conversationId, kind: 'group', callerId: principal.user.id, startedAt: now, outcome: 'active' });
+      await this.o.store.setCallAnswered(call.id, now);
+    });
     this.log.info({ call: call.id, conversation: conversationId }, 'group call started');
     await this.broadcast(call);
     return this.info(call);
@@ -161,8 +164,11 @@ export class GroupCallService {
     };
     const media = await addPeer(call.room, participant.id);
     call.participants.set(participant.id, participant);
-    if (!previous) await this.o.store.addCallParticipant(call.id, participant.userId, participant.displayName, now);
-    else await this.o.store.setCallParticipantJoined(call.id, participant.userId, now);
+    await recordCallHistory(this.log, call.id, () =>
+      previous
+        ? this.o.store.setCallParticipantJoined(call.id, participant.userId, now)
+        : this.o.store.addCallParticipant(call.id, participant.userId, participant.displayName, now),
+    );
     await this.o.hub.setInCall(participant.userId, true);
     await this.broadcast(call);
     return { call, participant, media };
@@ -242,7 +248,10 @@ export class GroupCallService {
     for (const call of this.byId.values()) {
       for (const participant of call.participants.values()) {
         if (participant.connection !== connection) continue;
-        participant.grace = setTimeout(() => void this.removeParticipant(call, participant), this.o.reconnectGraceMs);
+        participant.grace = setTimeout(
+          () => void this.removeParticipant(call, participant).catch((error: unknown) => this.log.error({ err: error, call: call.id }, 'removing a participant failed')),
+          this.o.reconnectGraceMs,
+        );
       }
     }
   }
@@ -293,7 +302,7 @@ export class GroupCallService {
     clearTimeout(participant.grace);
     call.room.removePeer(participant.id);
     const now = this.o.clock.now();
-    await this.o.store.setCallParticipantLeft(call.id, participant.userId, now);
+    await recordCallHistory(this.log, call.id, () => this.o.store.setCallParticipantLeft(call.id, participant.userId, now));
     if (!this.isInCall(participant.userId)) await this.o.hub.setInCall(participant.userId, false);
     if (participant.userId === call.hostUserId) {
       // Host passes to the longest-present participant (Map keeps join order).
@@ -314,8 +323,10 @@ export class GroupCallService {
     call.room.close();
     const now = this.o.clock.now();
     const duration = now - call.startedAt;
-    await this.o.store.endCall(call.id, now, 'ended', duration);
-    await this.o.chat.postSystemMessage(call.conversationId, `Voice call ended · ${formatDuration(duration)}`);
+    await recordCallHistory(this.log, call.id, async () => {
+      await this.o.store.endCall(call.id, now, 'ended', duration);
+      await this.o.chat.postSystemMessage(call.conversationId, `Voice call ended · ${formatDuration(duration)}`);
+    });
     await this.notifyMembers(call.conversationId, null);
     this.log.info({ call: call.id, durationMs: duration }, 'group call ended');
   }

@@ -20,6 +20,8 @@ import { KeyedRateLimiter } from '../RateLimiter.js';
 import { setSecurityHeaders } from './securityHeaders.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
+/** Window of the per-account sign-in limit (`config.loginAttemptsPerAccount`). */
+const ACCOUNT_LOGIN_WINDOW_MS = 15 * 60_000;
 /** Metric labels are limited to these paths so arbitrary URLs cannot grow the label set. */
 const KNOWN_API_ROUTES = new Set(['/api/config', '/api/register', '/api/login', '/api/logout', '/api/guest']);
 
@@ -43,6 +45,8 @@ export interface HttpApiOptions {
   logger: Logger;
   clock: Clock;
   isShuttingDown(): boolean;
+  /** Why storage writes are failing (`Store.storageProblem`), or null; /healthz reports it. */
+  storageProblem?(): string | null;
   /** Title of a room open to guests (for the guest join page), or undefined. */
   rooms(conversationId: number): Promise<GuestRoomInfo | undefined>;
   /** Called after logout so live sockets of that session are closed. */
@@ -53,6 +57,7 @@ export interface HttpApiOptions {
 export function createHttpApi(options: HttpApiOptions) {
   const { config, auth, metrics, logger } = options;
   const authLimiter = new KeyedRateLimiter(config.authAttemptsPerMinute, 60_000, options.clock);
+  const accountLimiter = new KeyedRateLimiter(config.loginAttemptsPerAccount, ACCOUNT_LOGIN_WINDOW_MS, options.clock);
   const hasWebClient = existsSync(`${config.webRoot}/index.html`);
   if (!hasWebClient) logger.warn({ webRoot: config.webRoot }, 'web client not built (run `npm run build`); / will answer 404');
   const serveStatic = hasWebClient
@@ -109,9 +114,18 @@ export function createHttpApi(options: HttpApiOptions) {
     user: toPublicUser(issued.user),
   });
 
-  const limitAuth = (req: IncomingMessage): void => {
-    if (!authLimiter.hit(clientAddress(req))) throw new EarshotError('RATE_LIMITED', 'too many attempts; wait a minute');
+  /**
+   * Count an attempt against `key`; over the limit, refuse with RATE_LIMITED (429) and a
+   * Retry-After of the whole seconds left in the window. Runs before any password is hashed, so
+   * refused guesses cost no scrypt.
+   */
+  const limit = (limiter: KeyedRateLimiter, key: string, res: ServerResponse, message: string): void => {
+    if (limiter.hit(key)) return;
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(limiter.retryAfterMs(key) / 1000))));
+    throw new EarshotError('RATE_LIMITED', message);
   };
+  const limitAuth = (req: IncomingMessage, res: ServerResponse): void =>
+    limit(authLimiter, clientAddress(req), res, 'too many attempts from this address; wait a minute');
 
   const bearer = (req: IncomingMessage): string | undefined => {
     const header = req.headers.authorization;
@@ -122,7 +136,12 @@ export function createHttpApi(options: HttpApiOptions) {
     const method = req.method ?? 'GET';
     if (pathname === '/healthz' && method === 'GET') {
       const down = options.isShuttingDown();
-      sendJson(res, down ? 503 : 200, { status: down ? 'shutting-down' : 'ok' });
+      const storage = options.storageProblem?.() ?? null;
+      // Degraded still answers 200: connected people still read history and call; what
+      // needs storing (messages, sign-ins) fails with UNAVAILABLE, and taking the only node
+      // out of a load balancer would help nobody.
+      if (!down && storage) sendJson(res, 200, { status: 'degraded', storage });
+      else sendJson(res, down ? 503 : 200, { status: down ? 'shutting-down' : 'ok' });
       return 'healthz';
     }
     if (pathname === '/metrics' && method === 'GET') {
@@ -152,21 +171,26 @@ export function createHttpApi(options: HttpApiOptions) {
         const body: PublicConfig = { registrationOpen: auth.registrationOpen, serverName: config.serverName };
         sendJson(res, 200, body);
       } else if (pathname === '/api/register' && method === 'POST') {
-        limitAuth(req);
+        limitAuth(req, res);
         const issued = await auth.register(await readJson(req, RegisterRequest));
         logger.info({ user: issued.user.id, username: issued.user.username }, 'account registered');
         sendJson(res, 201, sessionBody(issued));
       } else if (pathname === '/api/login' && method === 'POST') {
-        limitAuth(req);
+        limitAuth(req, res);
         const body = await readJson(req, LoginRequest);
+        // Per account as well, whether it exists or not (the answer must not tell): a guess spread
+        // over many addresses still gets only so many tries.
+        limit(accountLimiter, body.username.toLowerCase(), res, 'too many sign-in attempts for this account; try again later');
         try {
           sendJson(res, 200, sessionBody(await auth.login(body)));
         } catch (error) {
-          logger.info({ username: body.username.slice(0, 64), ip: clientAddress(req) }, 'failed sign-in');
+          // The typed name is logged only as the account it names (null: none): people type
+          // their password into the name field, and it must not end up in the log.
+          logger.info({ user: (await auth.accountId(body.username).catch(() => undefined)) ?? null, ip: clientAddress(req) }, 'failed sign-in');
           throw error;
         }
       } else if (pathname === '/api/guest' && method === 'POST') {
-        limitAuth(req);
+        limitAuth(req, res);
         const body = await readJson(req, GuestRequest);
         const issued = await auth.createGuest(body.conversationId, body.displayName);
         logger.info({ user: issued.user.id, conversation: body.conversationId }, 'guest joined');

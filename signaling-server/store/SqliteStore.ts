@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EarshotError } from '../../common/errors.js';
@@ -92,14 +92,49 @@ const toMessage = (r: MessageRow): Message => ({
 const parsePermissions = (json: string): Permission[] =>
   (JSON.parse(json) as unknown[]).filter((p): p is Permission => Permission.safeParse(p).success);
 
-/** Map SQLite failures to typed errors: constraint → CONFLICT, full/read-only/IO → UNAVAILABLE. */
-function translate(error: unknown): never {
+/**
+ * Why the storage itself failed (not the request), in words for people, or null for other
+ * errors. SQLite reports ENOSPC as SQLITE_FULL; EROFS and other write failures of the file
+ * system surface as SQLITE_IOERR_* on an open database, or SQLITE_READONLY.
+ */
+function storageFailure(code: string): string | null {
+  if (code === 'SQLITE_FULL') return "the server's disk is full";
+  if (code.startsWith('SQLITE_READONLY')) return 'the database is read-only';
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'the database cannot be read or written (I/O error)';
+  return null;
+}
+
+/**
+ * Map SQLite failures to typed errors: constraint → CONFLICT; full, read-only, I/O error and
+ * busy → UNAVAILABLE with the reason (clients show "try again"; nothing was stored).
+ */
+function translate(error: unknown): unknown {
   const code = (error as { code?: string }).code ?? '';
-  if (code.startsWith('SQLITE_CONSTRAINT')) throw new EarshotError('CONFLICT', 'already exists');
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_BUSY') {
-    throw new EarshotError('UNAVAILABLE', `storage unavailable (${code})`);
+  if (code.startsWith('SQLITE_CONSTRAINT')) return new EarshotError('CONFLICT', 'already exists');
+  const failure = storageFailure(code);
+  if (failure) return new EarshotError('UNAVAILABLE', `storage unavailable: ${failure} (${code})`);
+  if (code.startsWith('SQLITE_BUSY')) return new EarshotError('UNAVAILABLE', `storage busy (${code})`);
+  return error;
+}
+
+/**
+ * Refuse a data folder the server could not write (read-only file system, wrong owner): it
+ * is better to stop at start with the reason than to run a server that cannot store a
+ * message. SQLite itself would open such a database read-only and fail only at the first
+ * write, or, after a clean shutdown (no -wal/-shm left), fail every read with
+ * "unable to open database file".
+ */
+function requireWritable(dataDir: string, file: string): void {
+  for (const target of [dataDir, file, `${file}-wal`, `${file}-shm`]) {
+    if (target !== dataDir && !existsSync(target)) continue;
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      const why = code === 'EROFS' ? 'read-only file system' : code === 'EACCES' ? 'permission denied' : code;
+      throw new EarshotError('UNAVAILABLE', `cannot open the database: ${target} is not writable (${why})`);
+    }
   }
-  throw error;
 }
 
 /**
@@ -110,6 +145,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private closed = false;
+  private problem: string | null = null;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -216,6 +252,7 @@ export class SqliteStore implements Store {
       callParticipants: db.prepare<[string], { user_id: number | null; display_name: string; joined_at: number | null; left_at: number | null }>(
         'SELECT * FROM call_participants WHERE call_id = ? ORDER BY rowid',
       ),
+      totalChanges: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       unread: db.prepare<[number, number, number], { n: number }>(
         `SELECT COUNT(*) AS n FROM messages m JOIN members me ON me.conversation_id = m.conversation_id AND me.user_id = ?
          WHERE m.conversation_id = ? AND m.id > me.last_read_message_id AND m.kind = 'text' AND m.sender_id != ?`,
@@ -229,6 +266,7 @@ export class SqliteStore implements Store {
     if (dataDir !== ':memory:') {
       mkdirSync(dataDir, { recursive: true });
       file = path.join(dataDir, 'earshot.db');
+      requireWritable(dataDir, file);
     }
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
@@ -244,21 +282,45 @@ export class SqliteStore implements Store {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /**
+   * Why writes are failing, in words (e.g. "the server's disk is full"), or null when healthy:
+   * set by a storage failure (see `storageFailure`), cleared by the next write that stores
+   * something (see `write`).
+   */
+  storageProblem(): string | null {
+    return this.problem;
+  }
+
+  /** Run a read (or a write through `write`), mapping SQLite failures to typed errors. */
   private run<T>(fn: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new EarshotError('UNAVAILABLE', 'store is closed'));
     try {
       return Promise.resolve(fn());
     } catch (error) {
-      try {
-        translate(error);
-      } catch (typed) {
-        return Promise.reject(typed);
-      }
+      const failure = storageFailure((error as { code?: string }).code ?? '');
+      if (failure) this.problem = failure;
+      return Promise.reject(translate(error));
     }
   }
 
-  createUser(input: NewUser): Promise<UserRecord> {
+  /**
+   * A write. A failed one changed nothing: single statements are atomic, and `db.transaction`
+   * rolls back on the error before it reaches the caller (SQLite may already have rolled back
+   * itself after SQLITE_FULL or an I/O error; better-sqlite3 then skips its own ROLLBACK).
+   * Only a write that changed rows clears `storageProblem`: one that matched nothing never
+   * reached the disk, so it proves nothing about it.
+   */
+  private write<T>(fn: () => T): Promise<T> {
     return this.run(() => {
+      const before = this.stmt.totalChanges.get()!.n;
+      const result = fn();
+      if (this.stmt.totalChanges.get()!.n !== before) this.problem = null;
+      return result;
+    });
+  }
+
+  createUser(input: NewUser): Promise<UserRecord> {
+    return this.write(() => {
       const { lastInsertRowid } = this.stmt.insertUser.run(input.username, input.displayName, input.passwordHash, input.role, input.createdAt, input.guest ? 1 : 0);
       return toUser(this.stmt.userById.get(Number(lastInsertRowid))!);
     });
@@ -283,12 +345,12 @@ export class SqliteStore implements Store {
     return this.run(() => this.stmt.listUsers.all().map(toUser));
   }
   setUserRole(userId: number, role: string) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.setRole.run(role, userId);
     });
   }
   setUserStatus(userId: number, status: ChosenStatus) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.setStatus.run(status, userId);
     });
   }
@@ -305,13 +367,13 @@ export class SqliteStore implements Store {
     );
   }
   upsertRole(name: string, permissions: readonly Permission[]) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.upsertRole.run(name, JSON.stringify([...new Set(permissions)]));
     });
   }
 
   createSession(input: NewSession) {
-    return this.run((): SessionRecord => {
+    return this.write((): SessionRecord => {
       const scope = input.scopeConversationId ?? null;
       const { lastInsertRowid } = this.stmt.insertSession.run(input.tokenHash, input.userId, input.createdAt, input.expiresAt, scope);
       return {
@@ -343,12 +405,12 @@ export class SqliteStore implements Store {
     });
   }
   revokeSession(sessionId: number, at: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.revokeSession.run(at, sessionId);
     });
   }
   revokeUserSessions(userId: number, at: number) {
-    return this.run(
+    return this.write(
       this.db.transaction(() => {
         const ids = this.stmt.liveSessionsOf.all(userId).map((r) => r.id);
         this.stmt.revokeUserSessions.run(at, userId);
@@ -357,11 +419,11 @@ export class SqliteStore implements Store {
     );
   }
   deleteExpiredSessions(now: number) {
-    return this.run(() => this.stmt.deleteExpired.run(now).changes);
+    return this.write(() => this.stmt.deleteExpired.run(now).changes);
   }
 
   createConversation(input: NewConversation) {
-    return this.run(
+    return this.write(
       this.db.transaction(() => {
         const { lastInsertRowid } = this.stmt.insertConversation.run(
           input.kind,
@@ -418,12 +480,12 @@ export class SqliteStore implements Store {
     });
   }
   addMember(conversationId: number, userId: number, joinedAt: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.addMember.run(conversationId, userId, joinedAt);
     });
   }
   removeMember(conversationId: number, userId: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.removeMember.run(conversationId, userId);
     });
   }
@@ -432,7 +494,7 @@ export class SqliteStore implements Store {
   }
 
   appendMessage(input: NewMessage) {
-    return this.run(
+    return this.write(
       this.db.transaction(() => {
         if (input.clientId !== null && input.senderId !== null) {
           const existing = this.stmt.messageByClientId.get(input.senderId, input.clientId);
@@ -477,7 +539,7 @@ export class SqliteStore implements Store {
     });
   }
   markRead(conversationId: number, userId: number, messageId: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.markRead.run(messageId, conversationId, userId, messageId);
       return this.stmt.membership.get(conversationId, userId)?.last_read_message_id ?? 0;
     });
@@ -487,32 +549,32 @@ export class SqliteStore implements Store {
   }
 
   createCall(input: NewCall) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.insertCall.run(input.id, input.conversationId, input.kind, input.callerId, input.startedAt, input.outcome);
     });
   }
   addCallParticipant(callId: string, userId: number | null, displayName: string, joinedAt: number | null) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.insertCallParticipant.run(callId, userId, displayName, joinedAt);
     });
   }
   setCallParticipantJoined(callId: string, userId: number, joinedAt: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.callParticipantJoined.run(joinedAt, callId, userId);
     });
   }
   setCallParticipantLeft(callId: string, userId: number, leftAt: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.callParticipantLeft.run(leftAt, callId, userId);
     });
   }
   setCallAnswered(callId: string, answeredAt: number) {
-    return this.run(() => {
+    return this.write(() => {
       this.stmt.callAnswered.run(answeredAt, callId);
     });
   }
   endCall(callId: string, endedAt: number, outcome: string, durationMs: number) {
-    return this.run(
+    return this.write(
       this.db.transaction(() => {
         this.stmt.endCall.run(endedAt, outcome, durationMs, callId);
         this.stmt.closeParticipants.run(endedAt, callId);

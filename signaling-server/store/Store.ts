@@ -73,6 +73,13 @@ export interface Store {
   /** Calls that were never ended (e.g. the server died mid-call). */
   listOpenCalls(): Promise<CallRecord[]>;
 
+  /**
+   * Why writes are failing for a reason of the storage itself (disk full, read-only, I/O
+   * error), in words, or null when they are not: set by such a failure, cleared by the next
+   * write that stores something. Optional; a store without it is taken as healthy.
+   */
+  storageProblem?(): string | null;
+
   /** Flush and close. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createGroup, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
+import { reportFaultFigures } from '../helpers/faultReport.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
+import { startToneWatch, toneOutage, toneSamples } from '../helpers/toneWatch.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
 const ALICE_HZ = 440;
@@ -135,7 +137,16 @@ test('when the SFU loses its media worker, the call carries on: every page sets 
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
   }
+  // Time the outage: each page watches its audio without pause from before the kill.
+  for (const p of people) {
+    await startToneWatch(p.page, ALL_HZ);
+    const others = othersOf(p, people);
+    await expect
+      .poll(async () => (await toneSamples(p.page)).slice(-6).every((s) => others.every((hz) => s.heard.includes(hz))), { message: `${p.name}'s watch hears the others` })
+      .toBe(true);
+  }
   const [pid] = srv.sfu!.workerPids;
+  const killedAt = Date.now();
   process.kill(pid!, 'SIGKILL');
 
   for (const p of people) {
@@ -146,6 +157,21 @@ test('when the SFU loses its media worker, the call carries on: every page sets 
   await expectHears(alice, [BOB_HZ]);
   await expectHears(bob, [ALICE_HZ]);
   expect(srv.sfu!.workerPids[0]).not.toBe(pid);
+
+  // Kill → audio back (the others' tones steadily heard again), per participant; the audio
+  // must have gone first, or the kill did not touch it.
+  const recoveryMs: Record<string, number> = {};
+  const silentFromMs: Record<string, number> = {};
+  for (const p of people) {
+    const { lostAt, backAt } = toneOutage(await toneSamples(p.page), othersOf(p, people), killedAt);
+    expect(lostAt, `${p.name} lost the audio after the kill`).not.toBeNull();
+    expect(backAt, `${p.name} got the audio back`).not.toBeNull();
+    silentFromMs[p.name] = lostAt! - killedAt;
+    recoveryMs[p.name] = backAt! - killedAt;
+  }
+  const maxMs = Math.max(...Object.values(recoveryMs));
+  test.info().annotations.push({ type: 'worker-kill-recovery-ms', description: `${JSON.stringify(recoveryMs)} max ${maxMs}` });
+  reportFaultFigures('sfuWorkerKill', { participants: people.length, killToAudioBackMs: recoveryMs, maxMs, killToSilenceMs: silentFromMs });
 });
 
 test('at the cap the next person is refused with "The call is full"; a role without groupcall.join is refused too', async () => {

@@ -7,7 +7,12 @@ import type { ChildToParent, ParentToChild, ServerProcessOptions } from './testS
 
 const send = (message: ChildToParent) => process.send!(message);
 const options = JSON.parse(process.env.EARSHOT_TEST_SERVER_OPTIONS ?? '{}') as ServerProcessOptions;
-const srv = await startTestServer({ dataDir: options.dataDir, ...(options.config ? { config: options.config } : {}) });
+const srv = await startTestServer({
+  dataDir: options.dataDir,
+  sfu: options.sfu ?? false,
+  ...(options.config ? { config: options.config } : {}),
+  ...(options.logFile ? { logFile: options.logFile } : {}),
+});
 
 // The parent went away without stopping us (runner killed): do not linger.
 process.on('disconnect', () => process.exit(0));
@@ -25,6 +30,7 @@ process.on('message', (message: ParentToChild) => {
         cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
         // A prototype-pollution canary: Object.prototype's own keys never change in a healthy process.
         prototypeKeys: Object.getOwnPropertyNames(Object.prototype).sort(),
+        workerPids: srv.sfu?.workerPids ?? [],
       });
       return;
     }

@@ -7,6 +7,12 @@ import type { ServerConfigInput } from '../../signaling-server/config.js';
 export interface ServerProcessOptions {
   dataDir: string;
   config?: ServerConfigInput;
+  /** Start the SFU too (one mediasoup worker, a child of the server process). Default false. */
+  sfu?: boolean;
+  /** Where the server logs (see `startTestServer`). Default `<dataDir>/server.log`. */
+  logFile?: string;
+  /** More environment for the child process (e.g. a fault-injecting LD_PRELOAD). */
+  env?: Record<string, string>;
 }
 
 /** Memory of the server process, bytes. */
@@ -18,6 +24,8 @@ export interface ServerMemory {
   cpuMs: number;
   /** `Object.getOwnPropertyNames(Object.prototype)`, sorted: changes if input polluted the prototype. */
   prototypeKeys: string[];
+  /** Pids of the SFU's mediasoup workers now (empty without the SFU; a restarted worker has a new pid). */
+  workerPids: number[];
 }
 
 /** IPC messages; `seq` pairs a memory answer with its request. */
@@ -52,7 +60,7 @@ export async function startTestServerProcess(options: ServerProcessOptions): Pro
   const child: ChildProcess = fork(path.join(import.meta.dirname, 'testServerProcess.child.ts'), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, EARSHOT_TEST_SERVER_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, ...options.env, EARSHOT_TEST_SERVER_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
