@@ -50,6 +50,14 @@ export class KeyedRateLimiter {
     return window.count <= this.limit;
   }
 
+  /** Milliseconds until `key` may hit again: 0 while it is under its limit, else until its window ends. */
+  retryAfterMs(key: string): number {
+    const now = this.clock.now();
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= this.windowMs || window.count < this.limit) return 0;
+    return window.start + this.windowMs - now;
+  }
+
   private prune(now: number): void {
     for (const [key, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(key);
   }

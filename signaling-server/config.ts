@@ -38,8 +38,9 @@ export const ServerConfig = z.strictObject({
   /** Name shown on the sign-in page. */
   serverName: z.string().max(64).default('Earshot'),
   /**
-   * Origins other than the server's own whose pages may call /api/* (CORS): the desktop app's
-   * page is served from `app://earshot`. Tokens travel in headers, never cookies.
+   * Origins other than the server's own whose pages may call /api/* (CORS) and open the
+   * WebSocket: the desktop app's page is served from `app://earshot`. Tokens travel in headers
+   * and the WebSocket subprotocol, never cookies.
    */
   corsOrigins: z.array(z.string().max(256)).max(32).default(['app://earshot']),
   /** Largest WebSocket frame accepted, bytes. Default 64 KiB. */
@@ -51,6 +52,12 @@ export const ServerConfig = z.strictObject({
   rateLimitBurst: z.number().positive().default(60),
   /** Login/registration attempts per client address per minute. */
   authAttemptsPerMinute: z.number().int().positive().default(20),
+  /**
+   * Sign-in attempts per account (username, existing or not) per 15 minutes, from all addresses
+   * together: bounds a password guess spread over many addresses. Counted before the password is
+   * checked, so a burst cannot overshoot it. Default 30.
+   */
+  loginAttemptsPerAccount: z.number().int().positive().default(30),
   /** Bytes buffered on a socket above which non-essential updates are shed. Default 256 KiB. */
   sendSoftLimitBytes: z.number().int().positive().default(256 * 1024),
   /** Bytes buffered above which the socket is dropped (the client resyncs). Default 4 MiB. */

@@ -86,6 +86,11 @@ export class AuthService {
     return this.issue(user);
   }
 
+  /** The id of the account named `username` (any case), or undefined when there is none. */
+  async accountId(username: string): Promise<number | undefined> {
+    return (await this.store.getUserByUsername(username.toLowerCase()))?.id;
+  }
+
   /** Resolve a token to a principal; UNAUTHENTICATED when missing, unknown, expired or revoked. */
   async authenticate(token: string | undefined): Promise<Principal> {
     if (!token || !isWellFormedToken(token)) throw new EarshotError('UNAUTHENTICATED', 'missing or malformed token');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,10 @@ export interface Coturn {
    */
   urlsFor(listenIp: string, transports?: TurnTransport[]): string[];
   logFile: string;
+  /** coturn's process id (`setpriv` execs turnserver, so it is turnserver's). */
+  pid: number;
+  /** Whether the process is still running (false once it exited or was killed). */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -84,6 +88,11 @@ export interface CoturnOptions {
   listenIps?: string[];
   /** Address relayed traffic leaves from; default the first listening address. */
   relayIp?: string;
+  /**
+   * More relay addresses besides `relayIp`, e.g. `::1` so that clients can ask for IPv6 relays
+   * (RFC 6156 REQUESTED-ADDRESS-FAMILY).
+   */
+  extraRelayIps?: string[];
   /** The only peer addresses coturn will relay to (default 127.0.0.1). Include `relayIp` for relay-to-relay. */
   allowedPeers?: string[];
   /**
@@ -92,6 +101,33 @@ export interface CoturnOptions {
    * Default false (`no-tls`).
    */
   tls?: boolean;
+  /**
+   * Run coturn on this config file (e.g. the production `deploy/coturn/turnserver.conf`) instead
+   * of the generated test policy: its lines are kept verbatim, relay policy included, except those
+   * naming ports, secret, realm, certificate and log (see PER_RUN_KEYS), which get this run's
+   * values; the listening and relay addresses are added. `allowedPeers` is ignored. TLS is on when
+   * the file names a certificate (a self-signed one stands in) unless `tls` says otherwise.
+   */
+  configFile?: string;
+}
+
+/**
+ * Lines of a given config file that `startCoturn` replaces with its own: where coturn listens,
+ * relays and logs, and its secret, realm and certificate. Everything else is policy and stays.
+ */
+const PER_RUN_KEYS = new Set([
+  'listening-ip', 'listening-port', 'tls-listening-port', 'alt-listening-port', 'alt-tls-listening-port', 'relay-ip', 'external-ip',
+  'min-port', 'max-port', 'static-auth-secret', 'realm', 'cert', 'pkey', 'no-tls', 'log-file', 'syslog', 'simple-log', 'pidfile', 'userdb',
+]);
+
+/** The policy lines of a coturn config file: without comments, blanks and PER_RUN_KEYS. */
+function policyLines(configFile: string): { lines: string[]; namesCertificate: boolean } {
+  const all = readFileSync(configFile, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const key = (line: string) => line.split('=')[0]!.trim();
+  return { lines: all.filter((line) => !PER_RUN_KEYS.has(key(line))), namesCertificate: all.some((line) => key(line) === 'cert') };
 }
 
 /**
@@ -109,27 +145,32 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   const realm = 'earshot.test';
   const logFile = path.join(dir, 'turn.log');
   const allowed = opts.allowedPeers ?? ['127.0.0.1'];
-  const certificate = opts.tls ? await createSelfSignedCertificate({ dir, name: 'turn', ips: listenIps }) : undefined;
-  const tlsPort = opts.tls ? await freePort(listenIps, [port]) : undefined;
+  const given = opts.configFile ? policyLines(opts.configFile) : undefined;
+  const tls = opts.tls ?? given?.namesCertificate ?? false;
+  const certificate = tls ? await createSelfSignedCertificate({ dir, name: 'turn', ips: listenIps }) : undefined;
+  const tlsPort = tls ? await freePort(listenIps, [port]) : undefined;
   // With TLS on, coturn's plain listening port also accepts TLS; the dedicated port is what `turns:` URLs name.
   const tlsConf = certificate ? [`tls-listening-port=${tlsPort}`, `cert=${certificate.certFile}`, `pkey=${certificate.keyFile}`] : ['no-tls'];
-  const conf = [
-    ...listenIps.map((ip) => `listening-ip=${ip}`),
-    `relay-ip=${relayIp}`,
-    `listening-port=${port}`,
-    `min-port=49160`,
-    `max-port=49999`,
+  const testPolicy = [
     'use-auth-secret',
-    `static-auth-secret=${secret}`,
-    `realm=${realm}`,
     'fingerprint',
-    ...tlsConf,
     'no-dtls',
     'no-cli',
     'no-multicast-peers',
     'denied-peer-ip=0.0.0.0-255.255.255.255',
     ...allowed.map((ip) => `allowed-peer-ip=${ip}`),
     ...(allowed.some((ip) => ip.startsWith('127.')) ? ['allow-loopback-peers'] : []),
+  ];
+  const conf = [
+    ...listenIps.map((ip) => `listening-ip=${ip}`),
+    ...[relayIp, ...(opts.extraRelayIps ?? [])].map((ip) => `relay-ip=${ip}`),
+    `listening-port=${port}`,
+    `min-port=49160`,
+    `max-port=49999`,
+    `static-auth-secret=${secret}`,
+    `realm=${realm}`,
+    ...tlsConf,
+    ...(given?.lines ?? testPolicy),
     `log-file=${logFile}`,
     'simple-log',
     'verbose',
@@ -170,6 +211,8 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     relayIp,
     urlsFor,
     logFile,
+    pid: child.pid!,
+    running: () => child.exitCode === null && child.signalCode === null,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -20,7 +20,7 @@ export interface TestServer {
   wsUrl: string;
   port: number;
   dataDir: string;
-  /** pino JSON log of this server: `<dataDir>/server.log`. */
+  /** pino JSON log of this server: `<dataDir>/server.log` unless told otherwise. */
   logFile: string;
   /** The SFU when started with `sfu: true`. */
   sfu: Sfu | null;
@@ -40,14 +40,16 @@ export async function startTestServer(
     sfu?: boolean;
     /** With `sfu: true`: where its transports listen (default 127.0.0.1) and whether they offer ICE over TCP (default true). */
     sfuOptions?: Partial<Pick<SfuOptions, 'listenIp' | 'announcedIp' | 'enableTcp'>>;
+    /** Where the pino log goes. Default `<dataDir>/server.log` (elsewhere when the data folder is made to fail). */
+    logFile?: string;
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
   const config = loadConfig(
     {},
-    { host: '127.0.0.1', port: opts.port ?? 0, dataDir, logLevel: 'debug', rateLimitPerSecond: 1000, rateLimitBurst: 2000, authAttemptsPerMinute: 1000, ...opts.config },
+    { host: '127.0.0.1', port: opts.port ?? 0, dataDir, logLevel: 'debug', rateLimitPerSecond: 1000, rateLimitBurst: 2000, authAttemptsPerMinute: 1000, loginAttemptsPerAccount: 1000, ...opts.config },
   );
-  const logFile = path.join(dataDir, 'server.log');
+  const logFile = opts.logFile ?? path.join(dataDir, 'server.log');
   const logger = pino({ level: config.logLevel }, pino.destination({ dest: logFile, sync: true, append: true }));
   // One mediasoup worker on loopback: tests that kill it find it through server.groups / sfu.workerPids.
   const sfu = opts.sfu

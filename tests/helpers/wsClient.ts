@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import http from 'node:http';
 import WebSocket from 'ws';
 import type { WireError } from '../../common/errors.js';
 import {
@@ -154,4 +155,27 @@ export async function postJson(baseUrl: string, path: string, body: unknown, hea
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: res.headers };
+}
+
+/**
+ * POST JSON from a chosen local address (any 127.x.y.z works on loopback), so that one test can
+ * play many clients to the server's per-address limits. Same result shape as `postJson`.
+ */
+export function postJsonFrom(localAddress: string, baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: Record<string, unknown> | undefined; headers: Headers }>((resolve, reject) => {
+    const req = http.request(`${baseUrl}${path}`, { method: 'POST', localAddress, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += String(chunk)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: toHeaders(res.headers) }));
+    });
+    req.on('error', reject);
+    req.end(typeof body === 'string' ? body : JSON.stringify(body));
+  });
+}
+
+/** Node's response headers (node:http, node:https) as a fetch `Headers`. */
+export function toHeaders(raw: http.IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  return headers;
 }

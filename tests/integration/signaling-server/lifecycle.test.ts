@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../../common/errors.js';
 import { PROTOCOL_NAME, TOKEN_PROTOCOL_PREFIX } from '../../../common/protocol/index.js';
+import { securityHeaderProblems } from '../../helpers/securityHeaders.js';
 import { startTestServer, type TestServer } from '../../helpers/testServer.js';
 import { register, TestClient } from '../../helpers/wsClient.js';
 
@@ -32,14 +33,43 @@ describe('HTTP surface', () => {
     a.close();
   });
 
-  it('sends security headers and answers unknown API routes with a typed 404', async () => {
-    srv = await startTestServer();
-    const res = await fetch(`${srv.url}/api/nothing-here`);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  it('sends the security headers with every kind of response, and answers unknown API routes with a typed 404', async () => {
+    const webRoot = mkdtempSync(path.join(os.tmpdir(), 'earshot-web-'));
+    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Earshot</title><script src="app.js"></script>');
+    writeFileSync(path.join(webRoot, 'app.js'), 'console.log(1);');
+    // Two sign-in attempts per minute: the registration and the 400, so the third is the 429.
+    srv = await startTestServer({ config: { webRoot, authAttemptsPerMinute: 2 } });
+    const alice = await register(srv.url, 'alice');
+    const url = srv.url;
+    const page = await fetch(`${url}/`);
+    const asset = await fetch(`${url}/app.js`);
+    const responses: Array<[string, Response]> = [
+      ['web client', page],
+      ['script', asset],
+      ['deep link (the client again)', await fetch(`${url}/conversation/12`)],
+      ['304 revalidation', await fetch(`${url}/app.js`, { headers: { 'If-None-Match': asset.headers.get('etag') ?? '' } })],
+      ['HEAD', await fetch(`${url}/`, { method: 'HEAD' })],
+      ['API JSON', await fetch(`${url}/api/config`)],
+      ['CORS preflight', await fetch(`${url}/api/login`, { method: 'OPTIONS', headers: { Origin: 'app://earshot', 'Access-Control-Request-Method': 'POST' } })],
+      ['400', await fetch(`${url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' })],
+      ['401', await fetch(`${url}/api/logout`, { method: 'POST' })],
+      ['404 API', await fetch(`${url}/api/nothing-here`)],
+      ['404 outside the API', await fetch(`${url}/`, { method: 'POST' })],
+      ['429', await fetch(`${url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })],
+      ['204', await fetch(`${url}/api/logout`, { method: 'POST', headers: { Authorization: `Bearer ${alice.token}` } })],
+      ['/healthz', await fetch(`${url}/healthz`)],
+      ['/metrics', await fetch(`${url}/metrics`)],
+    ];
+    expect(responses.map(([kind, res]) => `${kind} ${res.status}`)).toEqual([
+      'web client 200', 'script 200', 'deep link (the client again) 200', '304 revalidation 304', 'HEAD 200', 'API JSON 200', 'CORS preflight 204',
+      '400 400', '401 401', '404 API 404', '404 outside the API 404', '429 429', '204 204', '/healthz 200', '/metrics 200',
+    ]);
+    for (const [kind, res] of responses) expect(securityHeaderProblems(res.headers, { tls: false }), kind).toEqual([]);
+    expect(await page.text()).toContain('<title>Earshot</title>');
+    const notFound = responses.find(([kind]) => kind === '404 API')![1];
+    expect(await notFound.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    // The check itself can fail: a response of some other server has none of these.
+    expect(securityHeaderProblems(new Headers({ 'content-type': 'text/html' }), { tls: false })).toHaveLength(8);
   });
 });
 

@@ -7,8 +7,9 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_NAME, TOKEN_PROTOCOL_PREFIX } from '../../../common/protocol/index.js';
+import { securityHeaderProblems } from '../../helpers/securityHeaders.js';
 import { startTestServer, type TestServer } from '../../helpers/testServer.js';
-import { postJson } from '../../helpers/wsClient.js';
+import { postJson, toHeaders } from '../../helpers/wsClient.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 let child: ChildProcess | undefined;
@@ -82,14 +83,20 @@ describe('TLS', () => {
     srv = await startTestServer({ config: { tlsCert: cert, tlsKey: key } });
     expect(srv.url).toMatch(/^https:/);
     const ca = [readFileSync(cert)];
-    const body = await new Promise<string>((resolve, reject) =>
-      https.get(`${srv!.url}/healthz`, { ca }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += String(d)));
-        res.on('end', () => resolve(text));
-      }).on('error', reject),
-    );
-    expect(JSON.parse(body)).toEqual({ status: 'ok' });
+    const get = (pathname: string) =>
+      new Promise<{ status: number; headers: Headers; body: string }>((resolve, reject) =>
+        https.get(`${srv!.url}${pathname}`, { ca }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += String(d)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res.headers), body: text }));
+        }).on('error', reject),
+      );
+    const health = await get('/healthz');
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    // Over TLS every answer also pins the browser to https (HSTS): health, API, errors, metrics.
+    const answers = { health, config: await get('/api/config'), notFound: await get('/api/nothing'), metrics: await get('/metrics') };
+    expect(Object.values(answers).map((a) => a.status)).toEqual([200, 200, 404, 200]);
+    for (const [kind, answer] of Object.entries(answers)) expect(securityHeaderProblems(answer.headers, { tls: true }), kind).toEqual([]);
     const reg = await new Promise<{ token: string }>((resolve, reject) => {
       const req = https.request(`${srv!.url}/api/register`, { ca, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
         let text = '';

@@ -103,4 +103,24 @@ describe('KeyedRateLimiter', () => {
       expect(limiter.hit('busy')).toBe(true);
     });
   });
+
+  describe('#retryAfterMs', () => {
+    it('is 0 under the limit, then the time left in the window, and 0 again once it has passed', () => {
+      const clock = fakeClock();
+      const limiter = new KeyedRateLimiter(2, 1000, clock);
+      expect(limiter.retryAfterMs('a')).toBe(0);
+      limiter.hit('a');
+      clock.advance(300);
+      expect(limiter.retryAfterMs('a')).toBe(0);
+      limiter.hit('a');
+      expect(limiter.retryAfterMs('a')).toBe(700);
+      expect(limiter.hit('a')).toBe(false);
+      clock.advance(650);
+      expect(limiter.retryAfterMs('a')).toBe(50);
+      expect(limiter.retryAfterMs('b')).toBe(0);
+      clock.advance(50);
+      expect(limiter.retryAfterMs('a')).toBe(0);
+      expect(limiter.hit('a')).toBe(true);
+    });
+  });
 });
