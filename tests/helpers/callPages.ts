@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import type { SessionResponse } from '../../common/protocol/index.js';
 import { installAudioProbe } from './audioProbe.js';
@@ -22,7 +22,7 @@ export interface Participant {
  * stores it after signing in, so the test skips the sign-in form (chat.spec covers that).
  */
 export async function openParticipant(
-  srv: TestServer,
+  srv: Pick<TestServer, 'url'>,
   username: string,
   displayName: string,
   toneHz: number,
@@ -89,7 +89,7 @@ export async function openGuest(
 }
 
 /** Create the direct conversation between two people (through the real server). */
-export async function createDirect(srv: TestServer, a: Participant, b: Participant): Promise<number> {
+export async function createDirect(srv: Pick<TestServer, 'wsUrl'>, a: Participant, b: Participant): Promise<number> {
   const client = await TestClient.connect(srv.wsUrl, a.session.token);
   const { conversation } = await client.request('conversations.createDirect', { userId: b.session.user.id });
   client.close();
@@ -97,7 +97,7 @@ export async function createDirect(srv: TestServer, a: Participant, b: Participa
 }
 
 /** Create a group chat of `creator` and `members` (through the real server); returns its id. */
-export async function createGroup(srv: TestServer, creator: Pick<Participant, 'session'>, members: Pick<Participant, 'session'>[], title: string): Promise<number> {
+export async function createGroup(srv: Pick<TestServer, 'wsUrl'>, creator: Pick<Participant, 'session'>, members: Pick<Participant, 'session'>[], title: string): Promise<number> {
   const client = await TestClient.connect(srv.wsUrl, creator.session.token);
   const { conversation } = await client.request('conversations.createGroup', { title, memberIds: members.map((m) => m.session.user.id) });
   client.close();
@@ -109,8 +109,27 @@ export async function openConversation(page: Page, name: string): Promise<void> 
   await expect(page.getByRole('main')).toContainText(name);
 }
 
+/** The in-call panel of a page (a group or 1-on-1 call). */
+export const callPanelOf = (page: Page): Locator => page.getByRole('region', { name: 'Voice call' });
+
+/** Press "Join call" in the conversation the page has open and wait until the call panel says Connected. */
+export async function joinGroupCall(p: Pick<Participant, 'page'>): Promise<void> {
+  await p.page.getByRole('main').getByRole('button', { name: 'Join call' }).click();
+  await expect(callPanelOf(p.page).getByRole('status')).toHaveText('Connected');
+}
+
+/**
+ * Start a group voice call in the conversation every page has open: `host` presses "Start voice
+ * call", then each of `joiners` joins in turn; each waits until its panel says Connected.
+ */
+export async function startGroupCall(host: Pick<Participant, 'page'>, joiners: Array<Pick<Participant, 'page'>>): Promise<void> {
+  await host.page.getByRole('button', { name: 'Start voice call' }).click();
+  await expect(callPanelOf(host.page).getByRole('status')).toHaveText('Connected');
+  for (const p of joiners) await joinGroupCall(p);
+}
+
 /** Attach server log and screenshots when a test failed. */
-export async function attachOnFailure(testInfo: TestInfo, srv: TestServer | undefined, people: Pick<Participant, 'name' | 'page'>[]): Promise<void> {
+export async function attachOnFailure(testInfo: TestInfo, srv: Pick<TestServer, 'logFile'> | undefined, people: Pick<Participant, 'name' | 'page'>[]): Promise<void> {
   if (testInfo.status === testInfo.expectedStatus) return;
   for (const p of people) {
     await testInfo.attach(`${p.name}.png`, { body: await p.page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
@@ -124,7 +143,7 @@ export async function attachOnFailure(testInfo: TestInfo, srv: TestServer | unde
  */
 export async function finishCallTest(
   testInfo: TestInfo,
-  srv: TestServer | undefined,
+  srv: (Pick<TestServer, 'logFile'> & { stop(): Promise<unknown> }) | undefined,
   people: Array<Pick<Participant, 'name' | 'page' | 'browser'>>,
 ): Promise<void> {
   await attachOnFailure(testInfo, srv, people);
