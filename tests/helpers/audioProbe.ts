@@ -89,3 +89,21 @@ export async function opusStats(page: Page, sampleMs = 2000): Promise<{ codec: s
     return { codec, sendKbps: ((sentAfter - sentBefore) * 8) / ms, recvPackets, path };
   }, sampleMs);
 }
+
+/**
+ * Audio RTP packets received so far over every open peer connection of the page (getStats()
+ * `inbound-rtp`, summed): for a group call, the receive transport's consumers. Sampled twice,
+ * a rise shows Opus is flowing in.
+ */
+export async function inboundAudioPackets(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+    let packets = 0;
+    for (const pc of pcs) {
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived as number;
+      });
+    }
+    return packets;
+  });
+}

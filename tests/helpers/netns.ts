@@ -24,6 +24,9 @@ import { chromiumArgs, CHROMIUM_PATH } from './chromium.js';
  * `es-<id>-in`), reached from FORWARD/INPUT by jumps that match this network's veths.
  *
  * Rate limits (`limitRate`, `tc tbf`) sit on the client's two veth ends and go away with them.
+ * Loss (`setLoss`) is iptables DROP: what the client sends is dropped on the host as it arrives
+ * from its veth (this network's chains), what it receives is dropped at its namespace's INPUT,
+ * so no sender ever sees an error (a DROP in OUTPUT would fail the sending socket with EPERM).
  *
  * Every network is recorded under /run/earshot-netns/ with its owner's pid; a later
  * `createTestNetwork` removes what a killed test process left behind.
@@ -78,6 +81,15 @@ export interface TestNetwork {
   limitRate(index: number, kbit: number, opts?: RateLimitOptions): Promise<void>;
   /** Remove client `index`'s rate limit (both directions); nothing to do when there is none. */
   clearRateLimit(index: number): Promise<void>;
+  /**
+   * Drop a random share `probability` (0 < p ≤ 1) of every packet on client `index`'s link, in
+   * each direction independently (iptables `statistic --mode random`); 1 drops everything, as in
+   * an outage. Any protocol: media, signaling and page loads alike. Replaces an earlier loss on
+   * the same link. (`unblock()` also removes the host-side half: set the loss again after it.)
+   */
+  setLoss(index: number, probability: number): Promise<void>;
+  /** Remove client `index`'s loss (both directions); nothing to do when there is none. */
+  clearLoss(index: number): Promise<void>;
   /** Run a command inside client `index`'s namespace; resolves with its stdout. */
   exec(index: number, command: string, args: string[], opts?: { timeoutMs?: number }): Promise<string>;
   /** Remove the iptables rules and chains, the veths and the namespaces (ending what still runs inside). Safe to call twice. */
@@ -411,6 +423,26 @@ export async function createTestNetwork(opts: { clients: number } = { clients: 2
     throw error;
   }
 
+  /** Per client: the DROP rules its current loss added, to delete them exactly. */
+  const lossRules = new Map<number, { hostChains: string[]; match: string[] }>();
+  const clientAt = (index: number) => {
+    const c = clients[index];
+    if (!c) throw new Error(`no client ${index}`);
+    return c;
+  };
+  const clearLoss = async (index: number) => {
+    const c = clientAt(index);
+    const rules = lossRules.get(index);
+    if (!rules) return;
+    lossRules.delete(index);
+    const gone = /Bad rule|No chain|does not exist/i;
+    const tolerate = (error: Error) => {
+      if (!gone.test(error.message)) throw error;
+    };
+    for (const chain of rules.hostChains) await iptables('-D', chain, '-i', c.hostVeth, ...rules.match, '-j', 'DROP').catch(tolerate);
+    await runInNamespace(c.ns, 'iptables', ['-w', '10', '-D', 'INPUT', '-i', 'eth0', ...rules.match, '-j', 'DROP']).catch(tolerate);
+  };
+
   const blockBetweenClients = async (protocol: string[]) => {
     for (const a of clients)
       for (const b of clients) if (a !== b) await iptables('-I', fwd, '1', '-s', a.subnet, '-d', b.subnet, ...protocol, '-j', 'DROP');
@@ -453,6 +485,18 @@ export async function createTestNetwork(opts: { clients: number } = { clients: 2
         });
       }
     },
+    setLoss: async (index, probability) => {
+      const c = clientAt(index);
+      if (!(probability > 0 && probability <= 1)) throw new Error(`loss probability must be in (0, 1], got ${probability}`);
+      await clearLoss(index);
+      const match = probability === 1 ? [] : ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)];
+      lossRules.set(index, { hostChains: [fwd, input], match });
+      // Sent by the client: dropped as it arrives on the host (forwarded or for the host itself).
+      for (const chain of [fwd, input]) await iptables('-I', chain, '1', '-i', c.hostVeth, ...match, '-j', 'DROP');
+      // Sent to the client (by the other clients and by the host): dropped as it arrives in its namespace.
+      await runInNamespace(c.ns, 'iptables', ['-w', '10', '-I', 'INPUT', '1', '-i', 'eth0', ...match, '-j', 'DROP']);
+    },
+    clearLoss,
     exec: (index, command, args, execOpts) => {
       const c = clients[index];
       if (!c) return Promise.reject(new Error(`no client ${index}`));
