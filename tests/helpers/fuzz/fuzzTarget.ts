@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REQUEST_METHODS, type RequestMethod, type SessionResponse } from '../../../common/protocol/index.js';
@@ -6,6 +6,7 @@ import { CLOSE_CODES } from '../../../common/errors.js';
 import { runAdmin } from '../../../signaling-server/admin.js';
 import { ServerConfig } from '../../../signaling-server/config.js';
 import { SqliteStore } from '../../../signaling-server/store/SqliteStore.js';
+import { LOG_LEVEL, loggedAtLeast } from '../serverLog.js';
 import { startTestServerProcess, type TestServerProcess } from '../testServerProcess.js';
 import { postJson, register, TestClient } from '../wsClient.js';
 import { FrameFuzzer, type FrameLabel, type FuzzPolicy } from './FrameFuzzer.js';
@@ -269,12 +270,7 @@ export class FuzzTarget {
 
   /** Lines the server logged at level error or fatal (pino 50+). */
   loggedErrors(): string[] {
-    return readFileSync(this.server.logFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } })
-      .filter((entry) => entry.level >= 50)
-      .map((entry) => `${entry.msg ?? ''} ${entry.err?.message ?? ''}`.trim());
+    return loggedAtLeast(this.server.logFile, LOG_LEVEL.error);
   }
 
   async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
