@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Draws Earshot's icons as PNGs with nothing but Node (zlib): the app icon used by
 // electron-builder (build/icons/icon.png, 512×512) and the tray icons, one per state, at 1× and 2×
-// (build/icons/tray/<state>.png and <state>@2x.png; Electron picks @2x on HiDPI screens).
+// (build/icons/tray/<state>.png and <state>@2x.png; Electron picks @2x on HiDPI screens), and the
+// web client's favicon (renderer/public/favicon.png).
 //
 //   node build/make-icons.mjs        (npm run icons) — rewrites the files; commit the result.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -117,4 +118,8 @@ function roundCorner(u, v) {
   return (u - cx) ** 2 + (v - cy) ** 2 <= r * r;
 }
 writeFileSync(path.join(OUT, 'icon.png'), png(512, render(512, appIcon)));
+// The web client's favicon (renderer/public/, copied into dist/renderer by Vite): the app icon at 64 px.
+const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer', 'public');
+mkdirSync(PUBLIC, { recursive: true });
+writeFileSync(path.join(PUBLIC, 'favicon.png'), png(64, render(64, appIcon)));
 console.log(`icons written to ${path.relative(process.cwd(), OUT)}`);

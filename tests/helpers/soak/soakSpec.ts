@@ -370,21 +370,14 @@ interface PageWatch {
   warnings: number;
 }
 
-/**
- * Browser console errors and uncaught exceptions of a page, as they happen, and every console line
- * for the record. One error line is not the app's: the browser's own request for /favicon.ico,
- * which the web client does not declare and the server does not serve, is logged as a failed
- * load (404) once per browser.
- */
+/** Browser console errors and uncaught exceptions of a page, as they happen, and every console line for the record. */
 function watchPage(page: Page, name: string, watch: PageWatch, since: number): void {
   const stamp = () => ((Date.now() - since) / 1000).toFixed(1);
   page.on('console', (m) => {
     watch.lines.push(`${stamp()} ${name} ${m.type()}: ${m.text()}`);
     if (m.type() === 'warning') watch.warnings++;
     if (m.type() !== 'error') return;
-    const url = m.location().url;
-    if (new URL(url, 'http://x').pathname === '/favicon.ico' && m.text().includes('404')) return;
-    watch.errors.push(`${name} console: ${m.text()} (${url})`);
+    watch.errors.push(`${name} console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => {
     watch.lines.push(`${stamp()} ${name} pageerror: ${e.message}`);
