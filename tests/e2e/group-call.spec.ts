@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createGroup, finishCallTest, openConversation, openParticipant, type Participant } from '../helpers/callPages.js';
 import { reportFaultFigures } from '../helpers/faultReport.js';
 import { tonesHeard } from '../helpers/groupAudioProbe.js';
-import { startToneWatch, toneOutage, toneSamples } from '../helpers/toneWatch.js';
+import { startToneWatch, toneOutage, toneSamples, toneStreamTimes } from '../helpers/toneWatch.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 
 const ALICE_HZ = 440;
@@ -158,15 +158,19 @@ test('when the SFU loses its media worker, the call carries on: every page sets 
   await expectHears(bob, [ALICE_HZ]);
   expect(srv.sfu!.workerPids[0]).not.toBe(pid);
 
-  // Kill → audio back (the others' tones steadily heard again), per participant; the audio
-  // must have gone first, or the kill did not touch it.
+  // Kill → audio back (the others' tones steadily heard again from the streams the page set up
+  // after the kill), per participant. The kill must have touched the audio: the page's streams
+  // were replaced. A silence long enough to see (6 frames) is reported where there was one; on a
+  // quiet machine the rejoin can be quicker than that, with the jitter buffer's concealment
+  // bridging the gap.
   const recoveryMs: Record<string, number> = {};
-  const silentFromMs: Record<string, number> = {};
+  const silentFromMs: Record<string, number | null> = {};
   for (const p of people) {
-    const { lostAt, backAt } = toneOutage(await toneSamples(p.page), othersOf(p, people), killedAt);
-    expect(lostAt, `${p.name} lost the audio after the kill`).not.toBeNull();
+    const newStreamAt = (await toneStreamTimes(p.page)).find((t) => t >= killedAt);
+    expect(newStreamAt, `${p.name}'s page set its audio up again after the kill`).toBeDefined();
+    const { lostAt, backAt } = toneOutage(await toneSamples(p.page), othersOf(p, people), killedAt, { backAfter: newStreamAt! });
     expect(backAt, `${p.name} got the audio back`).not.toBeNull();
-    silentFromMs[p.name] = lostAt! - killedAt;
+    silentFromMs[p.name] = lostAt === null ? null : lostAt - killedAt;
     recoveryMs[p.name] = backAt! - killedAt;
   }
   const maxMs = Math.max(...Object.values(recoveryMs));

@@ -26,12 +26,15 @@ export async function startToneWatch(page: Page, freqs: number[], everyMs = 50):
       const connected = new WeakSet<MediaStream>();
       const samples: Array<{ t: number; heard: number[] }> = [];
       (window as unknown as { __toneSamples: typeof samples }).__toneSamples = samples;
+      const streamsAt: number[] = [];
+      (window as unknown as { __toneStreamsAt: number[] }).__toneStreamsAt = streamsAt;
       setInterval(() => {
         for (const audio of document.querySelectorAll('audio')) {
           const stream = audio.srcObject;
           if (!(stream instanceof MediaStream) || connected.has(stream) || !stream.getAudioTracks().some((t) => t.readyState === 'live')) continue;
           connected.add(stream);
           ctx.createMediaStreamSource(stream).connect(analyser);
+          streamsAt.push(Date.now());
         }
         analyser.getFloatFrequencyData(frame);
         const level = (i: number) => (Number.isFinite(frame[i]!) ? Math.max(frame[i]!, FLOOR_DB) : FLOOR_DB);
@@ -53,6 +56,11 @@ export async function startToneWatch(page: Page, freqs: number[], everyMs = 50):
   );
 }
 
+/** When the watch started listening to each stream (the page's first ones, then any that appear, e.g. after a rejoin), oldest first. */
+export function toneStreamTimes(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __toneStreamsAt?: number[] }).__toneStreamsAt ?? []);
+}
+
 /** The samples `startToneWatch` has taken so far, oldest first. */
 export function toneSamples(page: Page): Promise<ToneSample[]> {
   return page.evaluate(() => (window as unknown as { __toneSamples?: ToneSample[] }).__toneSamples ?? []);
@@ -60,10 +68,13 @@ export function toneSamples(page: Page): Promise<ToneSample[]> {
 
 /**
  * After `since`: when the audio was lost (the first of `steady` samples in a row that each lack
- * one of `tones`: a single frame's dip is not an outage) and when it was back (the first of
- * `steady` samples in a row after that holding all of them); null where it did not happen.
+ * one of `tones`: a single frame's dip is not an outage; null when no such run, e.g. the gap was
+ * shorter than `steady` frames or jitter-buffer concealment bridged it) and when it was back
+ * (the first of `steady` samples in a row holding all of them, after the loss and not before
+ * `backAfter`, e.g. when new streams appeared); null where it did not happen.
  */
-export function toneOutage(samples: ToneSample[], tones: number[], since: number, steady = 6): { lostAt: number | null; backAt: number | null } {
+export function toneOutage(samples: ToneSample[], tones: number[], since: number, opts: { steady?: number; backAfter?: number } = {}): { lostAt: number | null; backAt: number | null } {
+  const steady = opts.steady ?? 6;
   const after = samples.filter((s) => s.t >= since);
   const full = (s: ToneSample) => tones.every((hz) => s.heard.includes(hz));
   const runFrom = (start: number, holds: (s: ToneSample) => boolean) => {
@@ -71,7 +82,11 @@ export function toneOutage(samples: ToneSample[], tones: number[], since: number
     return -1;
   };
   const lost = runFrom(0, (s) => !full(s));
-  if (lost < 0) return { lostAt: null, backAt: null };
-  const back = runFrom(lost + steady, full);
-  return { lostAt: after[lost]!.t, backAt: back < 0 ? null : after[back]!.t };
+  let start = lost < 0 ? 0 : lost + steady;
+  if (opts.backAfter !== undefined) {
+    const first = after.findIndex((s) => s.t >= opts.backAfter!);
+    start = Math.max(start, first < 0 ? after.length : first);
+  }
+  const back = runFrom(start, full);
+  return { lostAt: lost < 0 ? null : after[lost]!.t, backAt: back < 0 ? null : after[back]!.t };
 }
