@@ -51,6 +51,9 @@ function check(page: Page, label: string): Locator {
   return page.getByRole('list', { name: 'Connection test results' }).getByRole('listitem').filter({ hasText: `${label}:` });
 }
 
+/** Whether `port` is in the test SFU's RTC range (its ICE-TCP candidates are there). */
+const isRtcPort = (port: number) => port >= TEST_RTC_PORTS.min && port <= TEST_RTC_PORTS.max;
+
 test('behind an HTTP CONNECT proxy with nothing else open, TURN over TLS goes through the proxy: the connection test says so and a call relays with audio', async () => {
   net = await createTestNetwork({ clients: 1 });
   const hostIp = net.hostIps[0]!;
@@ -97,10 +100,13 @@ test('behind an HTTP CONNECT proxy with nothing else open, TURN over TLS goes th
   // TURN over TLS went through the proxy as a CONNECT tunnel to coturn's TLS port; plain TURN over TCP was tried the same way and refused.
   expect(proxy.requests).toContainEqual({ method: 'CONNECT', target: `${hostIp}:${tlsPort}`, allowed: true });
   expect(proxy.requests).toContainEqual({ method: 'CONNECT', target: `${hostIp}:${coturn.port}`, allowed: false });
-  // ICE-TCP to the SFU is tunnelled the same way (refused here: the proxy does not allow the SFU's ports).
-  // Host TCP pairs outrank relay pairs, so Chromium tries them before the relay wins.
-  const sfuPorts = proxy.requests.filter((r) => r.method === 'CONNECT' && r.target.startsWith(`${hostIp}:`)).map((r) => Number(r.target.split(':')[1]));
-  expect(sfuPorts.some((port) => port >= TEST_RTC_PORTS.min && port <= TEST_RTC_PORTS.max), 'a CONNECT to the SFU\'s TCP candidate').toBe(true);
+  // ICE-TCP to the SFU is tunnelled the same way, and refused here (the proxy does not allow the
+  // SFU's ports). Whether Chromium gets to try it before the relayed pair wins and the test's
+  // transport closes depends on timing (a fresh-clone run on a quiet machine had none), so only
+  // what was tried is checked: the SFU answered through TURN over TLS, never around the proxy.
+  const sfuTries = proxy.requests.filter((r) => r.method === 'CONNECT' && r.target.startsWith(`${hostIp}:`) && isRtcPort(Number(r.target.split(':')[1])));
+  expect(sfuTries.filter((r) => r.allowed), 'the proxy let no CONNECT to the SFU\'s ports through').toEqual([]);
+  console.log(`[http-proxy] CONNECTs to the SFU's ICE-TCP candidates (refused): ${sfuTries.length}`);
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   // A real call: Alice (behind the proxy) calls Bob (a browser on the host, nothing blocked).
