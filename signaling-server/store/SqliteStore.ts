@@ -308,9 +308,11 @@ export class SqliteStore implements Store {
    * rolls back on the error before it reaches the caller (SQLite may already have rolled back
    * itself after SQLITE_FULL or an I/O error; better-sqlite3 then skips its own ROLLBACK).
    * Only a write that changed rows clears `storageProblem`: one that matched nothing never
-   * reached the disk, so it proves nothing about it.
+   * reached the disk, so it proves nothing about it. While healthy (every message goes through
+   * here) no change count is read.
    */
   private write<T>(fn: () => T): Promise<T> {
+    if (this.problem === null) return this.run(fn);
     return this.run(() => {
       const before = this.stmt.totalChanges.get()!.n;
       const result = fn();
