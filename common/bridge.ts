@@ -36,7 +36,11 @@ export interface DesktopBridge {
    */
   ringStarted(ring: IncomingRing): Promise<void>;
 
-  /** Renderer → host: the ring is over (answered, declined, cancelled by the caller: missed = true when nobody answered). */
+  /**
+   * Renderer → host: the ring is over (answered, declined, cancelled by the caller: missed = true
+   * when nobody answered). Also sent, missed = true, for a call that never rang here because the
+   * server refused it (do not disturb, already in a call), so the host's missed-call count has it.
+   */
   ringEnded(callId: string, missed: boolean): Promise<void>;
 
   /** Ring window → host: the ring being shown in this window (the page at `#/ring`), or null. */

@@ -146,4 +146,10 @@ export const callNotifications = {
   'call.signal': z.object({ callId: CallId, signal: CallSignal }),
   /** The other participant's signaling connection dropped (media may continue) or came back. */
   'call.peer': z.object({ callId: CallId, connected: z.boolean() }),
+  /**
+   * A call that never rang this user: refused because they were in do not disturb (`dnd`) or
+   * already in a call (`busy`). Sent to every connected device of the callee, so a desktop app
+   * can count it as missed (tray, badge) without ringing.
+   */
+  'call.missed': z.object({ callId: CallId, conversationId: Id, caller: User, reason: z.enum(['dnd', 'busy']) }),
 } as const;

@@ -420,6 +420,7 @@ export class AppController {
       case 'call.ended':
       case 'call.signal':
       case 'call.peer':
+      case 'call.missed':
       case 'group.updated':
       case 'group.newConsumer':
       case 'group.consumerClosed':

@@ -372,6 +372,18 @@ export class CallController {
         this.finish(endText(notification.data.reason, peerName, notification.data.durationMs, live.wasCaller));
         return;
       }
+      case 'call.missed': {
+        // A call the server refused without ringing here (do not disturb, or already in a call):
+        // the host counts it as missed (tray, badge). In a call, say who tried; in DND, stay silent.
+        const { callId, caller, reason } = notification.data;
+        void this.bridge.ringEnded(callId, true).catch((e: unknown) => this.log.warn(`[call:${callId}] ringEnded failed`, e));
+        if (reason === 'busy') {
+          void this.bridge
+            .notify({ title: 'Missed call', body: `${caller.displayName} tried to call you while you were in a call`, tag: `missed-call:${callId}` })
+            .catch((e: unknown) => this.log.warn(`[call:${callId}] notify failed`, e));
+        }
+        return;
+      }
       default:
         return; // Chat notifications are the AppController's.
     }

@@ -105,14 +105,18 @@ export class CallService {
       await record('offline');
       throw new EarshotError('USER_OFFLINE', `${callee.displayName} is offline`);
     }
+    const missed = (reason: 'dnd' | 'busy') =>
+      hub.notify([callee.id], 'call.missed', { callId: id, conversationId, caller: toPublicUser(principal.user), reason });
     if (this.isInCall(callee.id)) {
       await record('busy');
       await chat.postSystemMessage(conversationId, `Missed voice call from ${principal.user.displayName} (busy)`);
+      missed('busy');
       throw new EarshotError('USER_BUSY', `${callee.displayName} is in another call`);
     }
     if (hub.presenceOf(callee.id) === 'dnd') {
       await record('dnd');
       await chat.postSystemMessage(conversationId, `Missed voice call from ${principal.user.displayName} (do not disturb)`);
+      missed('dnd');
       throw new EarshotError('DO_NOT_DISTURB', `${callee.displayName} does not want to be disturbed`);
     }
 

@@ -163,12 +163,20 @@ test('"Busy — call back later" from the ring window; in do not disturb nothing
   // Do not disturb from the tray: the server refuses to ring Bob and records the missed call.
   await sendHostCommand(bob.page, { type: 'setPresence', presence: 'dnd' });
   await expect.poll(async () => (await hostLog(bob.page)).hostStates.at(-1)?.presence).toBe('dnd');
+  const notificationsBefore = (await hostLog(bob.page)).notifications.length;
   await expect(bob.page.getByRole('combobox', { name: /status/i })).toHaveValue('dnd');
   await callButton.click();
   await expect(alice.page.getByRole('alert')).toHaveText('Bob has do not disturb on.');
   await openConversation(bob.page, 'Alice');
   await expect(bob.page.getByRole('log', { name: 'Messages' })).toContainText('Missed voice call from Alice (do not disturb)');
   expect((await hostLog(bob.page)).ringsStarted).toHaveLength(1);
+  // The server tells Bob's device of the call it refused; the host counts it as missed (tray,
+  // badge) without ringing or a notification.
+  await expect.poll(async () => (await hostLog(bob.page)).ringsEnded).toEqual([
+    { callId, missed: false },
+    { callId: expect.not.stringMatching(`^${callId}$`) as unknown as string, missed: true },
+  ]);
+  expect((await hostLog(bob.page)).notifications.slice(notificationsBefore)).toEqual([]);
   await expect(bob.page.getByRole('alertdialog')).toBeHidden();
   expect((await hostLog(bob.page)).contextSinks).toEqual([]); // no ringtone either (the first ring used the default output)
   await bob.page.getByRole('button', { name: 'Call history' }).click();

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SETTINGS, type DesktopBridge, type DeviceReport, type HostCommand, type HostState, type IncomingRing, type RingResponse } from '../../common/bridge.js';
+import { DEFAULT_SETTINGS, type BridgeNotification, type DesktopBridge, type DeviceReport, type HostCommand, type HostState, type IncomingRing, type RingResponse } from '../../common/bridge.js';
 
 /** What the stand-in host recorded in one page. */
 export interface HostLog {
@@ -8,6 +8,8 @@ export interface HostLog {
   ringsStarted: IncomingRing[];
   ringsEnded: Array<{ callId: string; missed: boolean }>;
   answers: Array<{ callId: string; response: RingResponse }>;
+  /** Native notifications the renderer asked for. */
+  notifications: BridgeNotification[];
   /** Every AudioContext.setSinkId call (where the ringtone and test sounds went). */
   contextSinks: string[];
 }
@@ -34,7 +36,7 @@ declare global {
 export async function installDesktopBridge(page: Page): Promise<void> {
   await page.addInitScript((defaults: Record<string, unknown>) => {
     const RING_KEY = 'earshot:test-host:ring';
-    const log: HostLog = { deviceReports: [], hostStates: [], ringsStarted: [], ringsEnded: [], answers: [], contextSinks: [] };
+    const log: HostLog = { deviceReports: [], hostStates: [], ringsStarted: [], ringsEnded: [], answers: [], notifications: [], contextSinks: [] };
     const listeners = new Set<(command: HostCommand) => void>();
     const dispatch = (command: HostCommand) => listeners.forEach((listener) => listener(command));
     const host = new BroadcastChannel('earshot-test-host');
@@ -44,7 +46,10 @@ export async function installDesktopBridge(page: Page): Promise<void> {
     // Typed here: this file is checked with the Node tsconfig, which does not see the renderer's Window.earshot declaration.
     const bridge: DesktopBridge = {
       platform: 'electron',
-      notify: async () => true,
+      notify: async (notification) => {
+        log.notifications.push(notification);
+        return true;
+      },
       getSetting: async (key) => {
         const raw = localStorage.getItem(settingKey(key));
         return (raw === null ? defaults[key] : JSON.parse(raw)) as never;

@@ -140,14 +140,28 @@ describe('1-on-1 call signaling', () => {
     await b.request('call.accept', { callId: withCarolCall.call.callId });
     await expect(a.request('call.place', { conversationId })).rejects.toMatchObject({ code: 'USER_BUSY' });
     expect((await a.request('sync.state', {})).presence[String(bob.user.id)]).toBe('busy');
+    // Bob's devices hear about the call he missed (his desktop counts it), without a ring.
+    const missedBusy = await b.waitFor('call.missed', (d) => d.reason === 'busy');
+    expect(missedBusy).toMatchObject({ conversationId, caller: { id: alice.user.id, displayName: 'Alice' } });
+    expect(Object.keys(missedBusy.caller).sort()).toEqual(['displayName', 'id', 'role', 'username']);
     await c.request('call.hangup', { callId: withCarolCall.call.callId });
 
-    // do not disturb
+    // do not disturb: every device of Bob's is told of the missed call; nothing rings
     await b.request('presence.set', { status: 'dnd' });
+    const b2 = await connect(bob);
     await expect(a.request('call.place', { conversationId })).rejects.toMatchObject({ code: 'DO_NOT_DISTURB' });
     expect(await lastMessage(b, conversationId)).toBe('Missed voice call from Alice (do not disturb)');
+    const [missedDnd, missedDnd2] = await Promise.all([b.waitFor('call.missed', (d) => d.reason === 'dnd'), b2.waitFor('call.missed')]);
+    expect(missedDnd2).toEqual(missedDnd);
+    expect(missedDnd).toMatchObject({ conversationId, caller: { id: alice.user.id } });
+    expect(missedDnd.callId).not.toBe(missedBusy.callId);
     const { calls } = await a.request('call.history', {});
     expect(calls.map((h) => h.outcome)).toEqual(['dnd', 'busy', 'no_answer', 'cancelled', 'busy', 'declined']);
+    // The notices name the calls in the history.
+    expect(calls.slice(0, 2).map((h) => h.callId)).toEqual([missedDnd.callId, missedBusy.callId]);
+    // Only the callee is told; an incoming ring was never sent for them.
+    expect(a.frames.filter((f) => f.event === 'call.missed')).toEqual([]);
+    expect(b2.frames.filter((f) => f.event === 'call.incoming')).toEqual([]);
     expect(alice.user.id).toBeGreaterThan(0);
   });
 

@@ -185,6 +185,19 @@ describe('DesktopHost', () => {
     expect(t.log.at(-1)).toBe('showMain');
   });
 
+  it('counts a call the server refused without ringing (ended as missed, never started) once, in tray and badge', async () => {
+    const t = setup();
+    await t.host.start();
+    await t.h['state:report']({ signedIn: true, presence: 'dnd', inCall: false, muted: false });
+    await t.h['ring:ended']('refused-dnd', true);
+    await t.h['ring:ended']('refused-dnd', true); // a second device's report of the same call
+    await t.h['ring:ended']('refused-busy', true);
+    expect(t.log).not.toContain('ring:open');
+    expect(t.trays.at(-1)?.tooltip).toBe('Earshot — Do not disturb · 2 missed calls');
+    expect(t.trays.at(-1)?.menu.find((item) => item.kind === 'normal' && item.id === 'missed')).toMatchObject({ label: '2 missed calls — show' });
+    expect(t.badges.at(-1)).toBe(2);
+  });
+
   it('rings when available, and the ring window answer reaches the main window', async () => {
     const t = setup();
     await t.host.start();

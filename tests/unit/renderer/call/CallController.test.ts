@@ -173,6 +173,33 @@ describe('CallController', () => {
       expect(t.state.ringsStarted).toHaveLength(1);
       expect(t.store.getState().call?.status).toBe('Incoming call (do not disturb)');
     });
+
+    it('counts a call the server refused (do not disturb) as missed with the host, silently', async () => {
+      const t = setup();
+      t.store.getState().setPresence(alice.id, 'dnd');
+      t.socket.notify('call.missed', { callId: 'call_2222222222222222', conversationId: 10, caller: bob, reason: 'dnd' });
+      await settle();
+      expect(t.state.ringsEnded).toEqual([{ callId: 'call_2222222222222222', missed: true }]);
+      expect(t.state.ringsStarted).toEqual([]);
+      expect(t.state.notifications).toEqual([]);
+      expect(t.ringer.start).not.toHaveBeenCalled();
+      expect(t.store.getState().call).toBeNull();
+    });
+
+    it('counts a call missed while in another call and says who tried, without touching the call', async () => {
+      const t = setup();
+      const pc = await answered(t);
+      t.ringer.start.mockClear();
+      t.socket.notify('call.missed', { callId: 'call_2222222222222222', conversationId: 11, caller: { ...bob, id: 9, displayName: 'Carol' }, reason: 'busy' });
+      await settle();
+      expect(t.state.ringsEnded).toContainEqual({ callId: 'call_2222222222222222', missed: true });
+      expect(t.state.notifications).toEqual([
+        { title: 'Missed call', body: 'Carol tried to call you while you were in a call', tag: 'missed-call:call_2222222222222222' },
+      ]);
+      expect(t.ringer.start).not.toHaveBeenCalled();
+      expect(t.store.getState().call).toMatchObject({ callId: incoming.callId, peerName: 'Bob' });
+      expect(pc.close).not.toHaveBeenCalled();
+    });
   });
 
   describe('#accept', () => {
