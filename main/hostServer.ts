@@ -1,19 +1,28 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { ServerConfigInput } from '../signaling-server/config.js';
+import { ensureHostCertificate, type HostCertificate } from './hostCertificate.js';
 
 /**
  * "Host on this computer": the Earshot server runs inside the app, listening on every interface
  * so people on the same network can join, with its database under the app's userData folder.
- * The desktop app itself then talks to it on 127.0.0.1.
+ * It speaks https with the app's self-signed certificate (hostCertificate.ts): browsers give
+ * the microphone only to secure contexts, and `http://<LAN address>` is not one. The desktop
+ * app itself talks to it on 127.0.0.1, trusting that certificate by its fingerprint.
  */
 
 export interface HostedServer {
-  /** What this app connects to, e.g. http://127.0.0.1:8080. */
+  /** What this app connects to, e.g. https://127.0.0.1:8443. */
   url: string;
-  /** What others on the network open, e.g. http://192.168.1.20:8080. */
+  /** What others on the network open, e.g. https://192.168.1.20:8443. */
   lanUrls: string[];
+  /** The certificate's SHA-256 fingerprint (`AB:CD:…`), for others to check. */
+  fingerprint: string;
   stop(): Promise<void>;
 }
+
+/** The port tried first; when taken, any free port is used. */
+export const HOST_PORT = 8443;
 
 /** A running server as the host sees it (SignalingServer + SFU). */
 export interface RunningServer {
@@ -34,11 +43,24 @@ export function lanAddresses(interfaces: Interfaces): string[] {
     .map((a) => a.address);
 }
 
-export function hostServerConfig(options: { userDataDir: string; webRoot: string; port: number; lanIp: string | null }): ServerConfigInput {
+/** Where the in-app server keeps its database, and its certificate under `tls/`. */
+export function hostDataDir(userDataDir: string): string {
+  return path.join(userDataDir, 'server');
+}
+
+export function hostServerConfig(options: {
+  userDataDir: string;
+  webRoot: string;
+  port: number;
+  lanIp: string | null;
+  certificate: Pick<HostCertificate, 'certFile' | 'keyFile'>;
+}): ServerConfigInput {
   return {
     host: '0.0.0.0',
     port: options.port,
-    dataDir: path.join(options.userDataDir, 'server'),
+    dataDir: hostDataDir(options.userDataDir),
+    tlsCert: options.certificate.certFile,
+    tlsKey: options.certificate.keyFile,
     webRoot: options.webRoot,
     registration: 'open',
     logLevel: 'warn',
@@ -52,26 +74,34 @@ export function hostServerConfig(options: { userDataDir: string; webRoot: string
 export interface HostServerOptions {
   userDataDir: string;
   webRoot: string;
-  /** Preferred port (default 8080); when taken, any free port is used. */
+  /** Preferred port (default HOST_PORT); when taken, any free port is used. */
   port?: number;
   interfaces: () => Interfaces;
+  /** This computer's name (default os.hostname()), also put in a new certificate. */
+  hostName?: string;
   start?: ServerStarter;
+  /** The certificate (default: ensureHostCertificate in the server's data folder). */
+  certificate?: (names: { ips: string[]; dnsNames: string[] }) => Promise<HostCertificate>;
 }
 
 export async function startHostServer(options: HostServerOptions): Promise<HostedServer> {
   const start = options.start ?? startEmbeddedServer;
   const lan = lanAddresses(options.interfaces());
-  const config = (port: number) => hostServerConfig({ userDataDir: options.userDataDir, webRoot: options.webRoot, port, lanIp: lan[0] ?? null });
+  const hostName = options.hostName ?? os.hostname();
+  const names = { ips: lan, dnsNames: hostName ? [hostName, `${hostName}.local`] : [] };
+  const certificate = await (options.certificate ?? ((n) => ensureHostCertificate({ dir: path.join(hostDataDir(options.userDataDir), 'tls'), ...n })))(names);
+  const config = (port: number) => hostServerConfig({ userDataDir: options.userDataDir, webRoot: options.webRoot, port, lanIp: lan[0] ?? null, certificate });
   let server: RunningServer;
   try {
-    server = await start(config(options.port ?? 8080));
+    server = await start(config(options.port ?? HOST_PORT));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     server = await start(config(0));
   }
   return {
-    url: `http://127.0.0.1:${server.port}`,
-    lanUrls: lan.map((ip) => `http://${ip}:${server.port}`),
+    url: `https://127.0.0.1:${server.port}`,
+    lanUrls: lan.map((ip) => `https://${ip}:${server.port}`),
+    fingerprint: certificate.fingerprint,
     stop: () => server.close(),
   };
 }

@@ -1,8 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostServerConfig, lanAddresses, startHostServer, type ServerStarter } from '../../../main/hostServer.js';
+import { HOST_PORT, hostServerConfig, lanAddresses, startHostServer, type ServerStarter } from '../../../main/hostServer.js';
+
+const certificate = { certFile: '/u/server/tls/cert.pem', keyFile: '/u/server/tls/key.pem', fingerprint: 'AB:CD', validTo: new Date(0) };
 
 const interfaces = {
   lo: [{ family: 'IPv4', address: '127.0.0.1', internal: true }],
@@ -18,11 +22,13 @@ describe('hostServer', () => {
     expect(lanAddresses({ lo: interfaces.lo })).toEqual([]);
   });
 
-  it('listens on every interface with data under userData and media announced on the LAN address', () => {
-    expect(hostServerConfig({ userDataDir: '/u', webRoot: '/w', port: 8080, lanIp: '192.168.1.20' })).toMatchObject({
+  it('listens on every interface over TLS, with data under userData and media announced on the LAN address', () => {
+    expect(hostServerConfig({ userDataDir: '/u', webRoot: '/w', port: 8443, lanIp: '192.168.1.20', certificate })).toMatchObject({
       host: '0.0.0.0',
-      port: 8080,
+      port: 8443,
       dataDir: path.join('/u', 'server'),
+      tlsCert: certificate.certFile,
+      tlsKey: certificate.keyFile,
       webRoot: '/w',
       sfuListenIp: '0.0.0.0',
       sfuAnnouncedIp: '192.168.1.20',
@@ -33,20 +39,32 @@ describe('hostServer', () => {
     const ports: number[] = [];
     const start: ServerStarter = async (config) => {
       ports.push(config.port ?? -1);
-      if (config.port === 8080) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
-      return { url: 'http://0.0.0.0:4321', port: 4321, close: async () => undefined };
+      if (config.port === HOST_PORT) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
+      return { url: 'https://0.0.0.0:4321', port: 4321, close: async () => undefined };
     };
-    const hosted = await startHostServer({ userDataDir: '/u', webRoot: '/w', interfaces: () => interfaces, start });
-    expect(ports).toEqual([8080, 0]);
-    expect(hosted.url).toBe('http://127.0.0.1:4321');
-    expect(hosted.lanUrls).toEqual(['http://192.168.1.20:4321']);
+    const names: unknown[] = [];
+    const hosted = await startHostServer({
+      userDataDir: '/u',
+      webRoot: '/w',
+      interfaces: () => interfaces,
+      hostName: 'desk',
+      start,
+      certificate: async (n) => {
+        names.push(n);
+        return certificate;
+      },
+    });
+    expect(ports).toEqual([HOST_PORT, 0]);
+    expect(hosted).toMatchObject({ url: 'https://127.0.0.1:4321', lanUrls: ['https://192.168.1.20:4321'], fingerprint: 'AB:CD' });
+    // The certificate is made for the LAN addresses and the computer's names.
+    expect(names).toEqual([{ ips: ['192.168.1.20'], dnsNames: ['desk', 'desk.local'] }]);
   });
 
   describe('with the real server (in-process)', () => {
     const userData = mkdtempSync(path.join(os.tmpdir(), 'earshot-host-'));
     afterAll(() => rmSync(userData, { recursive: true, force: true }));
 
-    it('serves /healthz on 0.0.0.0 and keeps its database under userData', async () => {
+    it('serves /healthz over TLS with the certificate it names, and keeps its database and certificate under userData', async () => {
       const hosted = await startHostServer({
         userDataDir: userData,
         webRoot: path.join(userData, 'no-web-root'),
@@ -55,9 +73,21 @@ describe('hostServer', () => {
         start: (config) => import('../../../main/hostServer.js').then((m) => m.startEmbeddedServer({ ...config, sfuWorkers: 0, logLevel: 'silent' })),
       });
       try {
-        expect(hosted.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        const res = await fetch(`${hosted.url}/healthz`);
-        expect(res.status).toBe(200);
+        expect(hosted.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+        // Trusting exactly the stored certificate (as a CA) validates the connection, name included.
+        const ca = readFileSync(path.join(userData, 'server', 'tls', 'cert.pem'));
+        const { status, fingerprint } = await new Promise<{ status: number | undefined; fingerprint: string }>((resolve, reject) => {
+          https
+            .get(`${hosted.url}/healthz`, { ca }, (res) => {
+              res.resume();
+              resolve({ status: res.statusCode, fingerprint: (res.socket as TLSSocket).getPeerCertificate().fingerprint256 });
+            })
+            .on('error', reject);
+        });
+        expect(status).toBe(200);
+        expect(fingerprint).toBe(hosted.fingerprint);
+        // Without it, Node (like a browser) refuses the self-signed certificate.
+        await expect(fetch(`${hosted.url}/healthz`)).rejects.toThrow();
       } finally {
         await hosted.stop();
       }
