@@ -49,6 +49,13 @@ export interface DesktopBridge {
   /** Ring window (or notification) → host: the user's answer; the host relays it to the main window as an `answerRing` command. */
   answerRing(callId: string, response: RingResponse): Promise<void>;
 
+  /**
+   * Desktop: the in-app server while "host on this computer" runs — the addresses others on the
+   * network open and its certificate's fingerprint, for them to check — else null. Always null
+   * in a browser.
+   */
+  hostingInfo(): Promise<HostingInfo | null>;
+
   /** Host → renderer: commands from the tray, menus, shortcut, ring window and deep links. Returns unsubscribe. */
   onCommand(listener: (command: HostCommand) => void): () => void;
 }
@@ -148,6 +155,15 @@ export const HostState = z.object({
   muted: z.boolean(),
 });
 export type HostState = z.infer<typeof HostState>;
+
+/** The in-app server as others on the network reach it (see `DesktopBridge.hostingInfo`). */
+export const HostingInfo = z.object({
+  /** e.g. https://192.168.1.20:8443 (empty when the computer has no network address). */
+  lanUrls: z.array(z.string().max(256)).max(32),
+  /** SHA-256 of its TLS certificate, `AB:CD:…`. */
+  fingerprint: z.string().max(128),
+});
+export type HostingInfo = z.infer<typeof HostingInfo>;
 
 /** An incoming 1-on-1 call, for the host's notification and ring window. */
 export const IncomingRing = z.object({

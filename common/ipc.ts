@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DeviceReport,
   HostState,
+  type HostingInfo,
   IncomingRing,
   RingResponse,
   SettingsSchema,
@@ -53,6 +54,7 @@ export const IPC_CONTRACT = {
   'ring:ended': { args: z.tuple([CallId, z.boolean()]), from: 'main' },
   'ring:current': { args: z.tuple([]), from: 'ring' },
   'ring:answer': { args: z.tuple([CallId, RingResponse]), from: 'ring' },
+  'hosting:info': { args: z.tuple([]), from: 'main' },
 } as const satisfies Record<string, { args: z.ZodType<readonly unknown[]>; from: IpcSender }>;
 
 export type IpcChannel = keyof typeof IPC_CONTRACT;
@@ -75,6 +77,7 @@ export interface IpcResults {
   'ring:ended': void;
   'ring:current': IncomingRingType | null;
   'ring:answer': void;
+  'hosting:info': HostingInfo | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BridgeNotification, DeviceReport, HostCommand, HostState, SettingKey, Settings } from '../common/bridge.js';
+import type { BridgeNotification, DeviceReport, HostCommand, HostingInfo, HostState, SettingKey, Settings } from '../common/bridge.js';
 import { EarshotError } from '../common/errors.js';
 import { describeDeviceChange, diffDevices } from './devices/deviceChanges.js';
 import { deviceMenus, type SavedDevices } from './devices/deviceMenuModel.js';
@@ -29,6 +29,8 @@ export interface DesktopHostOptions {
   applyLoginItem: (enabled: boolean) => Promise<void>;
   /** Start or stop the in-app server ("host on this computer"). */
   applyHosting: (enabled: boolean) => Promise<void>;
+  /** The in-app server while it runs, as others reach it. */
+  hosting: () => HostingInfo | null;
   /** Show a native notification; resolves to whether it was shown. `onClick` is optional. */
   notify: (notification: BridgeNotification, onClick?: () => void) => boolean;
   /** Send a command to the main window's renderer (queued until it listens). */
@@ -202,6 +204,7 @@ export class DesktopHost {
       'ring:answer': (callId, response) => {
         o.ring.answer(callId, response);
       },
+      'hosting:info': () => o.hosting(),
     };
   }
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerConfigInput } from '../signaling-server/config.js';
-import { ensureHostCertificate, type HostCertificate } from './hostCertificate.js';
+import type { HostCertificate } from './hostCertificate.js';
 
 /**
  * "Host on this computer": the Earshot server runs inside the app, listening on every interface
@@ -89,7 +89,7 @@ export async function startHostServer(options: HostServerOptions): Promise<Hoste
   const lan = lanAddresses(options.interfaces());
   const hostName = options.hostName ?? os.hostname();
   const names = { ips: lan, dnsNames: hostName ? [hostName, `${hostName}.local`] : [] };
-  const certificate = await (options.certificate ?? ((n) => ensureHostCertificate({ dir: path.join(hostDataDir(options.userDataDir), 'tls'), ...n })))(names);
+  const certificate = await (options.certificate ?? defaultCertificate(options.userDataDir))(names);
   const config = (port: number) => hostServerConfig({ userDataDir: options.userDataDir, webRoot: options.webRoot, port, lanIp: lan[0] ?? null, certificate });
   let server: RunningServer;
   try {
@@ -103,6 +103,14 @@ export async function startHostServer(options: HostServerOptions): Promise<Hoste
     lanUrls: lan.map((ip) => `https://${ip}:${server.port}`),
     fingerprint: certificate.fingerprint,
     stop: () => server.close(),
+  };
+}
+
+/** The certificate in the server's data folder; its module (and selfsigned's) loads only when hosting starts. */
+function defaultCertificate(userDataDir: string): NonNullable<HostServerOptions['certificate']> {
+  return async (names) => {
+    const { ensureHostCertificate } = await import('./hostCertificate.js');
+    return ensureHostCertificate({ dir: path.join(hostDataDir(userDataDir), 'tls'), ...names });
   };
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   app,
   BrowserWindow,
+  dialog,
   globalShortcut,
   ipcMain,
   Menu,
@@ -37,6 +38,7 @@ import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol/appP
 import { RingController } from './ring/RingController.js';
 import { RingPolicy } from './ring/RingPolicy.js';
 import { RingWindow, ringWindowOptions } from './ring/RingWindow.js';
+import { CertificateTrust, trustQuestionText, VERIFY_REJECT } from './security/certificateTrust.js';
 import { contentSecurityPolicy } from './security/csp.js';
 import { guardNavigation } from './security/navigation.js';
 import { openExternalIfAllowed } from './security/openExternal.js';
@@ -148,6 +150,36 @@ async function start(): Promise<void> {
     backgroundColor: '#ffffff',
     webPreferences: secureWebPreferences(PRELOAD),
   });
+
+  // TLS: Chromium's verdict, except the in-app server's own certificate and a LAN host's
+  // self-signed one the person compared and trusted (security/certificateTrust.ts).
+  const certificateTrust = new CertificateTrust({
+    store: new Store({ name: 'trusted-certificates' }) as unknown as { get(k: string): unknown; set(k: string, v: unknown): void },
+    serverUrl,
+    hostedFingerprint: () => hosted?.fingerprint ?? null,
+    ask: async (question) => {
+      const text = trustQuestionText(question);
+      const { response } = await dialog.showMessageBox(mainWindow, {
+        type: 'warning',
+        title: text.title,
+        message: text.message,
+        detail: text.detail,
+        buttons: ['Cancel', text.trustLabel],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      });
+      return response === 1;
+    },
+    logger: createLogger('tls'),
+  });
+  // Reviewed: accepts only the certificates described above; everything else keeps Chromium's verdict.
+  session.defaultSession.setCertificateVerifyProc((request, callback) => { // eng-disable CERTIFICATE_VERIFY_PROC_JS_CHECK
+    certificateTrust
+      .verify({ hostname: request.hostname, certificatePem: request.certificate.data, verificationResult: request.verificationResult })
+      .then(callback, () => callback(VERIFY_REJECT));
+  });
+
   const commands = new CommandQueue((command) => {
     if (!mainWindow.isDestroyed()) mainWindow.webContents.send(HOST_COMMAND_CHANNEL, command);
   });
@@ -236,6 +268,7 @@ async function start(): Promise<void> {
       // The page reads the server URL at start: reload it onto the new server.
       if (!mainWindow.isDestroyed()) mainWindow.webContents.reload();
     },
+    hosting: () => (hosted ? { lanUrls: hosted.lanUrls, fingerprint: hosted.fingerprint } : null),
     notify,
     sendToMain: (command) => commands.send(command),
     showMain,

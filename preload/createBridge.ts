@@ -36,6 +36,7 @@ export function createBridge(ipc: IpcRendererLike): DesktopBridge {
     ringEnded: (callId, missed) => invoke('ring:ended', callId, missed),
     currentRing: () => invoke('ring:current'),
     answerRing: (callId, response) => invoke('ring:answer', callId, response),
+    hostingInfo: () => invoke('hosting:info'),
     onCommand: (listener) => {
       // The page gets the parsed command only, never Electron's event object (it carries `sender`).
       const wrapped = (_event: unknown, raw: unknown) => {

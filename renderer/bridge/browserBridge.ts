@@ -145,6 +145,11 @@ export function createBrowserBridge(env: BrowserBridgeEnvironment = defaultEnvir
       rings.delete(callId);
     },
 
+    // A browser tab never hosts a server.
+    async hostingInfo() {
+      return null;
+    },
+
     // A browser tab is never the ring window.
     async currentRing() {
       return null;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { parseSetting, type Settings } from '../../common/bridge.js';
+import { parseSetting, type HostingInfo, type Settings } from '../../common/bridge.js';
 import { getBridge } from '../bridge/getBridge.js';
 import { describeError } from '../lib/describeError.js';
 import { ConnectionTest } from './ConnectionTest.js';
@@ -80,6 +80,51 @@ function TextField(props: { setting: (typeof TEXT_SETTINGS)[number]; value: stri
 }
 
 /**
+ * While this app hosts the server: the addresses others open, and the certificate fingerprint
+ * they check when their browser (or Earshot app) warns that no authority vouches for it.
+ */
+function HostingDetails() {
+  const bridge = getBridge();
+  const [info, setInfo] = useState<HostingInfo | null>(null);
+  useEffect(() => {
+    let live = true;
+    bridge.hostingInfo().then(
+      (i) => live && setInfo(i),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [bridge]);
+  if (!info) return null;
+  return (
+    <section className="hosting" aria-label="Hosted on this computer">
+      {info.lanUrls.length > 0 ? (
+        <p>
+          Others on your network open{' '}
+          {info.lanUrls.map((url, i) => (
+            <span key={url}>
+              {i > 0 ? ' or ' : ''}
+              <code>{url}</code>
+            </span>
+          ))}
+          .
+        </p>
+      ) : (
+        <p>This computer has no network address others can reach; only this app can use the server.</p>
+      )}
+      <p className="hint">
+        The server’s certificate was made by this app, so their browser warns about it. They should go on only if it shows this SHA-256
+        fingerprint:
+      </p>
+      <code className="fingerprint" aria-label="Certificate fingerprint">
+        {info.fingerprint}
+      </code>
+    </section>
+  );
+}
+
+/**
  * Settings: audio devices (with microphone and speaker tests), audio processing, network and
  * notifications, and — in the desktop app — tray, login, shortcut, server and hosting. Device
  * choices apply at once (also mid-call); processing switches apply to the next call.
@@ -114,6 +159,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           {DESKTOP_TOGGLES.map(({ key, label, hint }) => (
             <Checkbox key={key} label={label} hint={hint} checked={values[key] ?? false} onChange={(v) => void change(key, v)} />
           ))}
+          <HostingDetails />
           {TEXT_SETTINGS.map((setting) => (
             <TextField key={setting.key} setting={setting} value={values[setting.key] ?? ''} onSave={(v) => change(setting.key, v)} />
           ))}

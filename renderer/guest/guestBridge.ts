@@ -23,6 +23,7 @@ export function guestBridge(bridge: DesktopBridge): DesktopBridge {
     ringEnded: async () => undefined,
     currentRing: async () => null,
     answerRing: async () => undefined,
+    hostingInfo: async () => null,
     onCommand: () => () => undefined,
   };
 }

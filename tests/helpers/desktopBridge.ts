@@ -1,5 +1,15 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SETTINGS, type BridgeNotification, type DesktopBridge, type DeviceReport, type HostCommand, type HostState, type IncomingRing, type RingResponse } from '../../common/bridge.js';
+import {
+  DEFAULT_SETTINGS,
+  type BridgeNotification,
+  type DesktopBridge,
+  type DeviceReport,
+  type HostCommand,
+  type HostingInfo,
+  type HostState,
+  type IncomingRing,
+  type RingResponse,
+} from '../../common/bridge.js';
 
 /** What the stand-in host recorded in one page. */
 export interface HostLog {
@@ -30,11 +40,13 @@ declare global {
  * window is the ring window's `currentRing`, and the ring window's answer reaches the main
  * window as an `answerRing` command (through a BroadcastChannel).
  *
+ * `hosting` is what `hostingInfo()` answers (the in-app server the test plays), default null.
+ *
  * It also lets the test play hot-plug (`window.__devices`): enumerateDevices hides "unplugged"
  * devices by label and lists "plugged" virtual ones, and each change fires `devicechange`.
  */
-export async function installDesktopBridge(page: Page): Promise<void> {
-  await page.addInitScript((defaults: Record<string, unknown>) => {
+export async function installDesktopBridge(page: Page, options: { hosting?: HostingInfo } = {}): Promise<void> {
+  await page.addInitScript(({ defaults, hosting }: { defaults: Record<string, unknown>; hosting: HostingInfo | null }) => {
     const RING_KEY = 'earshot:test-host:ring';
     const log: HostLog = { deviceReports: [], hostStates: [], ringsStarted: [], ringsEnded: [], answers: [], notifications: [], contextSinks: [] };
     const listeners = new Set<(command: HostCommand) => void>();
@@ -68,6 +80,7 @@ export async function installDesktopBridge(page: Page): Promise<void> {
         log.ringsEnded.push({ callId, missed });
         localStorage.removeItem(RING_KEY);
       },
+      hostingInfo: async () => hosting,
       currentRing: async () => JSON.parse(localStorage.getItem(RING_KEY) ?? 'null') as IncomingRing | null,
       answerRing: async (callId, response) => {
         log.answers.push({ callId, response });
@@ -117,7 +130,7 @@ export async function installDesktopBridge(page: Page): Promise<void> {
         changed();
       },
     };
-  }, DEFAULT_SETTINGS as Record<string, unknown>);
+  }, { defaults: DEFAULT_SETTINGS as Record<string, unknown>, hosting: options.hosting ?? null });
 }
 
 /** The stand-in host's record of a page. */

@@ -48,9 +48,12 @@ export class TestClient {
     socket.on('error', () => undefined);
   }
 
-  /** Connect with a token; resolves once open (the server may still close it right after). */
-  static async connect(wsUrl: string, token: string | undefined, protocols?: string[]): Promise<TestClient> {
-    const socket = new WebSocket(wsUrl, protocols ?? [PROTOCOL_NAME, ...(token ? [TOKEN_PROTOCOL_PREFIX + token] : [])]);
+  /**
+   * Connect with a token; resolves once open (the server may still close it right after).
+   * `options` go to `ws` (e.g. `ca` to trust a self-signed server over wss).
+   */
+  static async connect(wsUrl: string, token: string | undefined, protocols?: string[], options?: WebSocket.ClientOptions): Promise<TestClient> {
+    const socket = new WebSocket(wsUrl, protocols ?? [PROTOCOL_NAME, ...(token ? [TOKEN_PROTOCOL_PREFIX + token] : [])], options);
     const client = new TestClient(socket);
     await once(socket, 'open');
     return client;

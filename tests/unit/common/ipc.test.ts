@@ -11,6 +11,7 @@ describe('common/ipc', () => {
     const methods: Array<Exclude<keyof DesktopBridge, 'platform' | 'onCommand'>> = [
       'notify', 'getSetting', 'setSetting', 'getSessionToken', 'setSessionToken', 'setBadgeCount',
       'reportDevices', 'reportState', 'ringStarted', 'ringEnded', 'currentRing', 'answerRing',
+      'hostingInfo',
     ];
     expect(IPC_CHANNELS).toHaveLength(methods.length);
   });
@@ -28,5 +29,6 @@ describe('common/ipc', () => {
     expect(IPC_CONTRACT['ring:answer'].from).toBe('ring');
     expect(IPC_CONTRACT['ring:current'].from).toBe('ring');
     expect(IPC_CONTRACT['session:get'].from).toBe('main');
+    expect(IPC_CONTRACT['hosting:info'].from).toBe('main');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BridgeNotification, DeviceReport, HostCommand } from '../../../common/bridge.js';
+import type { BridgeNotification, DeviceReport, HostCommand, HostingInfo } from '../../../common/bridge.js';
 import { EarshotError } from '../../../common/errors.js';
 import { DesktopHost } from '../../../main/DesktopHost.js';
 import { findMenuItem, type MenuItemModel } from '../../../main/menu/menuModel.js';
@@ -41,7 +41,9 @@ function setup(opts: { focused?: boolean; takenShortcuts?: string[] } = {}) {
   });
   const applyLoginItem = vi.fn(async (_enabled: boolean) => undefined);
   const applyHosting = vi.fn(async (_enabled: boolean) => undefined);
+  let hosting: HostingInfo | null = null;
   host = new DesktopHost({
+    hosting: () => hosting,
     settings,
     session,
     ring,
@@ -73,7 +75,7 @@ function setup(opts: { focused?: boolean; takenShortcuts?: string[] } = {}) {
     devTools: false,
   });
   const h = host.handlers();
-  return { host, h, settings, sent, notices, clicks, log, trays, menus, badges, registered, applyLoginItem, applyHosting, blocker: () => blockerOn, values };
+  return { host, h, settings, sent, notices, clicks, log, trays, menus, badges, registered, applyLoginItem, applyHosting, setHosting: (info: HostingInfo | null) => (hosting = info), blocker: () => blockerOn, values };
 }
 
 const report = (devices: DeviceReport['devices'], activeMicrophoneId = ''): DeviceReport => ({ devices, activeMicrophoneId, activeSpeakerId: '', activeRingDeviceId: '' });
@@ -118,6 +120,13 @@ describe('DesktopHost', () => {
     await t.h['settings:set']('muteShortcut', 'Ctrl+Alt+K');
     expect(t.settings.get('muteShortcut')).toBe('Ctrl+Alt+K');
     expect([...t.registered.keys()]).toEqual(['Ctrl+Alt+K']);
+  });
+
+  it('tells the main window where the in-app server is reached while it runs', async () => {
+    const t = setup();
+    expect(await t.h['hosting:info']()).toBeNull();
+    t.setHosting({ lanUrls: ['https://192.168.1.20:8443'], fingerprint: 'AB:CD' });
+    expect(await t.h['hosting:info']()).toEqual({ lanUrls: ['https://192.168.1.20:8443'], fingerprint: 'AB:CD' });
   });
 
   it('applies startAtLogin and hostOnThisComputer when they change', async () => {

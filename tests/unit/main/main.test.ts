@@ -93,7 +93,8 @@ const fake = await vi.hoisted(async () => {
     BrowserWindow,
     ipcMain: { handle: (c: string, h: (e: unknown, ...a: unknown[]) => unknown) => void ipcHandlers.set(c, h), removeHandler: (c: string) => void ipcHandlers.delete(c) },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
-    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
+    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setCertificateVerifyProc: vi.fn() } },
+    dialog: { showMessageBox: vi.fn(async (_window: unknown, _options: { buttons: string[] }) => ({ response: 1 })) },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
     Tray: class {
       readonly state = { image: '', tooltip: '', menu: [] as Array<Record<string, unknown>> };
@@ -180,6 +181,26 @@ describe('main.ts (wiring, fake Electron)', () => {
     expect(fake.electron.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
     expect(fake.electron.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled();
     expect(fake.electron.session.defaultSession.setPermissionCheckHandler).toHaveBeenCalled();
+  });
+
+  it('installs the certificate verify proc: Chromium decides, except a server certificate the person trusts in a dialog', async () => {
+    const { generate } = await import('selfsigned');
+    const { cert } = await generate([{ name: 'commonName', value: 'lan host' }], { keyType: 'ec', algorithm: 'sha256' });
+    const proc = fake.electron.session.defaultSession.setCertificateVerifyProc.mock.calls[0]![0] as (
+      request: { hostname: string; certificate: { data: string }; verificationResult: string },
+      callback: (result: number) => void,
+    ) => void;
+    const verify = (hostname: string, verificationResult: string) => new Promise<number>((resolve) => proc({ hostname, certificate: { data: cert }, verificationResult }, resolve));
+    expect(await verify('127.0.0.1', 'OK')).toBe(-3);
+    expect(await verify('evil.example', 'net::ERR_CERT_AUTHORITY_INVALID')).toBe(-3);
+    expect(fake.electron.dialog.showMessageBox).not.toHaveBeenCalled();
+    // The launcher's server (EARSHOT_SERVER_URL, 127.0.0.1:9999) with a self-signed certificate: asked, on the main window.
+    expect(await verify('127.0.0.1', 'net::ERR_CERT_AUTHORITY_INVALID')).toBe(0);
+    const [parent, options] = fake.electron.dialog.showMessageBox.mock.calls[0]!;
+    expect(parent).toBe(mainWindow());
+    expect(options.buttons).toEqual(['Cancel', 'Trust this server']);
+    expect(await verify('127.0.0.1', 'net::ERR_CERT_AUTHORITY_INVALID')).toBe(0);
+    expect(fake.electron.dialog.showMessageBox).toHaveBeenCalledTimes(1);
   });
 
   it('opens the main window sandboxed with the bundled preload, and guards its navigation', () => {

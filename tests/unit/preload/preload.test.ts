@@ -18,7 +18,7 @@ describe('preload', () => {
     const api = exposed[0]?.[1] as Record<string, unknown>;
     expect(Object.keys(api).sort()).toEqual(
       [
-        'answerRing', 'currentRing', 'getSessionToken', 'getSetting', 'notify', 'onCommand', 'platform', 'reportDevices',
+        'answerRing', 'currentRing', 'getSessionToken', 'getSetting', 'hostingInfo', 'notify', 'onCommand', 'platform', 'reportDevices',
         'reportState', 'ringEnded', 'ringStarted', 'setBadgeCount', 'setSessionToken', 'setSetting',
       ].sort(),
     );

@@ -1,4 +1,4 @@
-import type { BridgeNotification, DesktopBridge, DeviceReport, HostCommand, HostState, IncomingRing, RingResponse, Settings } from '../../../common/bridge.js';
+import type { BridgeNotification, DesktopBridge, DeviceReport, HostCommand, HostingInfo, HostState, IncomingRing, RingResponse, Settings } from '../../../common/bridge.js';
 import { DEFAULT_SETTINGS } from '../../../common/bridge.js';
 import type { WebSocketLike } from '../../../renderer/signaling/SignalingClientTypes.js';
 
@@ -111,6 +111,7 @@ export function memoryBridge(token: string | null = null, platform: DesktopBridg
     ringsEnded: [] as Array<{ callId: string; missed: boolean }>,
     answers: [] as Array<{ callId: string; response: RingResponse }>,
     currentRing: null as IncomingRing | null,
+    hosting: null as HostingInfo | null,
   };
   const bridge: DesktopBridge = {
     platform,
@@ -145,6 +146,7 @@ export function memoryBridge(token: string | null = null, platform: DesktopBridg
     answerRing: async (callId, response) => {
       state.answers.push({ callId, response });
     },
+    hostingInfo: async () => state.hosting,
     onCommand: (listener) => {
       listeners.add(listener);
       return () => {
