@@ -151,6 +151,21 @@ async function start(): Promise<void> {
     webPreferences: secureWebPreferences(PRELOAD),
   });
 
+  const commands = new CommandQueue((command) => {
+    if (!mainWindow.isDestroyed()) mainWindow.webContents.send(HOST_COMMAND_CHANNEL, command);
+  });
+  mainWindow.webContents.on('did-start-loading', () => commands.markNotReady());
+  const startHidden = process.argv.includes(HIDDEN_ARG);
+  mainWindow.once('ready-to-show', () => {
+    if (!startHidden) mainWindow.show();
+  });
+  const showMain = () => {
+    if (mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  };
+
   // TLS: Chromium's verdict, except the in-app server's own certificate and a LAN host's
   // self-signed one the person compared and trusted (security/certificateTrust.ts).
   const certificateTrust = new CertificateTrust({
@@ -159,6 +174,8 @@ async function start(): Promise<void> {
     hostedFingerprint: () => hosted?.fingerprint ?? null,
     ask: async (question) => {
       const text = trustQuestionText(question);
+      // A question modal to a window in the tray would go unseen (e.g. started at login, hidden).
+      showMain();
       const { response } = await dialog.showMessageBox(mainWindow, {
         type: 'warning',
         title: text.title,
@@ -179,21 +196,6 @@ async function start(): Promise<void> {
       .verify({ hostname: request.hostname, certificatePem: request.certificate.data, verificationResult: request.verificationResult })
       .then(callback, () => callback(VERIFY_REJECT));
   });
-
-  const commands = new CommandQueue((command) => {
-    if (!mainWindow.isDestroyed()) mainWindow.webContents.send(HOST_COMMAND_CHANNEL, command);
-  });
-  mainWindow.webContents.on('did-start-loading', () => commands.markNotReady());
-  const startHidden = process.argv.includes(HIDDEN_ARG);
-  mainWindow.once('ready-to-show', () => {
-    if (!startHidden) mainWindow.show();
-  });
-  const showMain = () => {
-    if (mainWindow.isDestroyed()) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.show();
-    mainWindow.focus();
-  };
 
   // The ring window (same webPreferences as the main window; see above).
   const ringWindow = new RingWindow(
