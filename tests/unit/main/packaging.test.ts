@@ -20,6 +20,23 @@ describe('electron-builder.yml', () => {
     await expect(validateConfiguration(config, { add: () => undefined, isEnabled: false })).resolves.toBeUndefined();
   });
 
+  it('gives the deb what electron-builder requires and depends on everything its own list has', () => {
+    // FpmTarget refuses a deb without a project homepage and a maintainer (author email).
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { homepage?: string; author?: { name?: string; email?: string } };
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.author?.email).toMatch(/^[^@\s]+@[^@\s]+$/);
+    const FpmTarget = (require('app-builder-lib/out/targets/FpmTarget.js') as { default: { prototype: { getDefaultDepends(target: string): string[] } } }).default;
+    const defaults = FpmTarget.prototype.getDefaultDepends.call(null, 'deb');
+    expect(defaults.length).toBeGreaterThan(5);
+    expect(config.deb?.depends).toEqual(expect.arrayContaining([...defaults, 'libasound2']));
+  });
+
+  it('uses the app id main sets as the Windows AppUserModelID', async () => {
+    const { APP_ID, APP_NAME } = await import('../../../main/appIdentity.js');
+    expect(config.appId).toBe(APP_ID);
+    expect(config.productName).toBe(APP_NAME);
+  });
+
   it('builds AppImage and deb, dmg, and nsis', () => {
     expect(config.linux?.target).toEqual(['AppImage', 'deb']);
     expect(config.mac?.target).toBe('dmg');
