@@ -106,6 +106,16 @@ export async function startHostServer(options: HostServerOptions): Promise<Hoste
   };
 }
 
+/**
+ * Where mediasoup's worker binary is in a packaged app: electron-builder unpacks it next to
+ * app.asar (`asarUnpack`), because a program inside the archive cannot be executed, but
+ * mediasoup computes its path from its own folder inside the archive. Set as
+ * MEDIASOUP_WORKER_BIN before the server (and mediasoup) loads. `appPath` is app.getAppPath().
+ */
+export function packagedWorkerBin(appPath: string): string {
+  return path.join(`${appPath}.unpacked`, 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker');
+}
+
 /** The certificate in the server's data folder; its module (and selfsigned's) loads only when hosting starts. */
 function defaultCertificate(userDataDir: string): NonNullable<HostServerOptions['certificate']> {
   return async (names) => {

@@ -12,6 +12,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  powerMonitor,
   powerSaveBlocker,
   protocol,
   safeStorage,
@@ -24,13 +25,14 @@ import {
 import Store from 'electron-store';
 import type { BridgeNotification, HostCommand } from '../common/bridge.js';
 import { HOST_COMMAND_CHANNEL } from '../common/ipc.js';
+import { APP_ID, APP_NAME } from './appIdentity.js';
 import { appPaths } from './appPaths.js';
 import { DEEP_LINK_SCHEME, deepLinkFromArgv, parseDeepLink } from './deepLinks.js';
 import { DesktopHost } from './DesktopHost.js';
-import { startHostServer, type HostedServer } from './hostServer.js';
+import { packagedWorkerBin, startHostServer, type HostedServer } from './hostServer.js';
 import { registerIpc, type IpcMainLike } from './ipc/registerIpc.js';
 import { createLogger } from './log.js';
-import { HIDDEN_ARG, LoginItem } from './loginItem.js';
+import { LoginItem, startsHidden } from './loginItem.js';
 import { toMenuTemplate } from './menu/menuModel.js';
 import { PowerSaveGuard } from './powerSave.js';
 import { APP_SCHEME, MAIN_PAGE_URL } from './protocol/appOrigin.js';
@@ -50,7 +52,7 @@ import { MuteShortcut } from './shortcuts.js';
 import { AppTray } from './tray/AppTray.js';
 import type { TrayIconName } from './tray/trayMenuModel.js';
 import { installTestHooks } from './testHooks.js';
-import { shouldHideOnClose } from './windows/closeBehavior.js';
+import { CLOSED_TO_TRAY_NOTICE, shouldExplainHide, shouldHideOnClose } from './windows/closeBehavior.js';
 import { CommandQueue } from './windows/CommandQueue.js';
 import { secureWebPreferences } from './windows/webPreferences.js';
 
@@ -70,7 +72,8 @@ const TRAY_ICONS = PATHS.trayIcons;
 
 // Before `ready`: the app scheme must be privileged (a secure, standard origin).
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
-app.setName('Earshot');
+app.setName(APP_NAME);
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 // Tests and side-by-side profiles: a separate userData folder (settings, session, hosted server data).
 if (process.env.EARSHOT_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.EARSHOT_USER_DATA_DIR));
 
@@ -136,6 +139,10 @@ async function start(): Promise<void> {
   app.on('before-quit', () => {
     quitting = true;
   });
+  // Shutdown and log-off close the window for real (Windows asks the window; Linux and macOS tell powerMonitor).
+  powerMonitor.on('shutdown', () => {
+    quitting = true;
+  });
 
   // The main window. Its webPreferences come from secureWebPreferences() (contextIsolation,
   // sandbox, no Node, Auxclick off; asserted in tests/unit/main/windows), which a static scan
@@ -155,7 +162,7 @@ async function start(): Promise<void> {
     if (!mainWindow.isDestroyed()) mainWindow.webContents.send(HOST_COMMAND_CHANNEL, command);
   });
   mainWindow.webContents.on('did-start-loading', () => commands.markNotReady());
-  const startHidden = process.argv.includes(HIDDEN_ARG);
+  const startHidden = startsHidden({ argv: process.argv, platform: process.platform, wasOpenedAtLogin: () => app.getLoginItemSettings().wasOpenedAtLogin });
   mainWindow.once('ready-to-show', () => {
     if (!startHidden) mainWindow.show();
   });
@@ -241,6 +248,8 @@ async function start(): Promise<void> {
     fs: { mkdir, writeFile: (f, d) => writeFile(f, d), rm },
     configHome: process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'),
     executable: process.env.APPIMAGE || process.execPath,
+    // In development the executable is Electron itself, which needs the main script (as for the link handler above).
+    ...(process.defaultApp ? { args: [path.resolve(process.argv[1] ?? '')] } : {}),
   });
 
   const trayIcon = (name: TrayIconName) => nativeImage.createFromPath(path.join(TRAY_ICONS, `${name}.png`));
@@ -249,6 +258,7 @@ async function start(): Promise<void> {
     image: trayIcon,
     buildMenu: (template) => Menu.buildFromTemplate(template as MenuItemConstructorOptions[]),
     dispatch: (action) => host.dispatch(action),
+    onUnavailable: (error) => log.warn('no tray on this desktop; closing the window will quit', { error: String(error) }),
   });
 
   host = new DesktopHost({
@@ -260,6 +270,7 @@ async function start(): Promise<void> {
     applyLoginItem: (enabled) => loginItem.apply(enabled),
     applyHosting: async (enabled) => {
       if (enabled && !hosted) {
+        if (app.isPackaged) process.env.MEDIASOUP_WORKER_BIN ??= packagedWorkerBin(app.getAppPath());
         hosted = await startHostServer({ userDataDir: app.getPath('userData'), webRoot: RENDERER_ROOT, interfaces: () => os.networkInterfaces() });
         notify({ title: 'Hosting Earshot on this computer', body: `Others on your network can connect to ${hosted.lanUrls[0] ?? hosted.url}` });
       } else if (!enabled && hosted) {
@@ -296,12 +307,22 @@ async function start(): Promise<void> {
     createLogger('ipc'),
   );
 
+  mainWindow.on('session-end', () => {
+    quitting = true;
+  });
+  const appState = new Store({ name: 'app-state' }) as unknown as { get(k: string): unknown; set(k: string, v: unknown): void };
   mainWindow.on('close', (event) => {
-    if (shouldHideOnClose({ closeToTray: settings.get('closeToTray'), quitting, hasTray: tray.exists })) {
-      event.preventDefault();
-      mainWindow.hide();
+    const hide = shouldHideOnClose({ closeToTray: settings.get('closeToTray'), quitting, hasTray: tray.exists });
+    if (!hide) return;
+    event.preventDefault();
+    mainWindow.hide();
+    if (shouldExplainHide({ hid: hide, explainedBefore: appState.get('closedToTrayExplained') === true })) {
+      appState.set('closedToTrayExplained', true);
+      notify(CLOSED_TO_TRAY_NOTICE, showMain);
     }
   });
+  // macOS: clicking the Dock icon brings back a window closed to the tray.
+  app.on('activate', () => showMain());
   mainWindow.on('closed', () => {
     ringWindow.close();
     app.quit();
@@ -319,9 +340,17 @@ async function start(): Promise<void> {
     handleLink(deepLinkFromArgv(argv));
   });
 
-  app.on('will-quit', () => {
+  app.on('will-quit', (event) => {
     globalShortcut.unregisterAll();
-    void hosted?.stop();
+    if (!hosted) return;
+    // Let the in-app server close its database and SFU workers first (at most 5 s), then quit again.
+    event.preventDefault();
+    const stopping = hosted;
+    hosted = null;
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+    void Promise.race([stopping.stop(), timeout])
+      .catch((error: unknown) => log.warn('the in-app server did not stop cleanly', { error: String(error) }))
+      .finally(() => app.quit());
   });
 
   await host.start();

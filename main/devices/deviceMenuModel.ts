@@ -50,17 +50,23 @@ function activeId(report: DeviceReport, role: DeviceRole): string {
   return report.activeRingDeviceId;
 }
 
-/** Radio items for one role: System default, every present device, and a disconnected saved one. */
+/**
+ * Radio items for one role: the default, every present device, and a disconnected saved one.
+ * The ring device's default is not the system's but "Same as Speaker": with no (connected) ring
+ * device chosen the ringtone plays where calls do, so that item stays checked even though the
+ * device in use is the speaker's.
+ */
 export function deviceSubmenu(report: DeviceReport, saved: SavedDevices, role: DeviceRole): MenuItemModel[] {
   const kind = ROLE_KIND[role];
   const present = report.devices.filter((d) => d.kind === kind && !PSEUDO_IDS.has(d.deviceId));
-  const active = activeId(report, role);
+  const followsSpeaker = role === 'ringDevice' && !(saved.ringDevice && matchDevice(report.devices, kind, saved.ringDevice));
+  const active = followsSpeaker ? '' : activeId(report, role);
   const activeIsListed = present.some((d) => d.deviceId === active);
   const items: MenuItemModel[] = [
     {
       kind: 'radio',
       id: `${role}:default`,
-      label: 'System Default',
+      label: role === 'ringDevice' ? 'Same as Speaker' : 'System Default',
       checked: !activeIsListed,
       action: { type: 'command', command: { type: 'chooseDevice', role, device: null } },
     },

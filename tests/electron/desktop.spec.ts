@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { DeviceReport, HostState } from '../../common/bridge.js';
+import { EXPOSED_BRIDGE_KEYS } from '../helpers/bridgeKeys.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { register, TestClient } from '../helpers/wsClient.js';
 import { electronSkipReason, launchDesktopApp, type LaunchedApp } from './electronApp.js';
@@ -44,10 +45,7 @@ test('launches the renderer from app://earshot, sandboxed, with exactly window.e
     electron: Object.keys(window).filter((k) => /electron|ipc/i.test(k)),
   }));
   expect(page).toEqual({
-    bridgeKeys: [
-      'answerRing', 'currentRing', 'getSessionToken', 'getSetting', 'notify', 'onCommand', 'platform', 'reportDevices',
-      'reportState', 'ringEnded', 'ringStarted', 'setBadgeCount', 'setSessionToken', 'setSetting',
-    ],
+    bridgeKeys: [...EXPOSED_BRIDGE_KEYS],
     platform: 'electron',
     require: 'undefined',
     process: 'undefined',
@@ -105,17 +103,22 @@ test('tray and Devices menu follow the reported state and devices; picking a dev
     .toContainEqual({ type: 'chooseDevice', role: 'microphone', device: { id: 'mic-int', label: 'Built-in Microphone' } });
 });
 
-test('do-not-disturb suppresses the ring window and counts a missed call', async () => {
-  desktop = await launchDesktopApp({ serverUrl: srv.url });
+test('do-not-disturb: a call the server refuses opens no ring window and counts a missed call', async () => {
+  const callee = await register(srv.url, 'dana', 'Dana Desk');
+  const caller = await register(srv.url, 'cody', 'Cody Caller');
+  const cody = await TestClient.connect(srv.wsUrl, caller.token);
+  const { conversation } = await cody.request('conversations.createDirect', { userId: callee.user.id });
+  desktop = await launchDesktopApp({ serverUrl: srv.url, sessionToken: callee.token });
   const { main } = desktop;
-  await main.evaluate(async (s) => {
-    const bridge = (window as unknown as { earshot: { reportState(s: unknown): Promise<void>; ringStarted(r: unknown): Promise<void> } }).earshot;
-    await bridge.reportState(s);
-    await bridge.ringStarted({ callId: 'dnd-call', callerName: 'Someone', conversationId: 1 });
-  }, state({ presence: 'dnd' }));
+  await expect(main.getByRole('button', { name: 'New direct message' })).toBeVisible();
+  await main.getByRole('combobox', { name: /status/i }).selectOption('dnd');
+  await expect.poll(async () => (await desktop!.hooks((h) => h.trayModel())).tooltip).toContain('Do not disturb');
+
+  await expect(cody.request('call.place', { conversationId: conversation.id })).rejects.toMatchObject({ code: 'DO_NOT_DISTURB' });
+  await expect.poll(() => desktop!.hooks((h) => h.missedCalls())).toBe(1);
   expect(await desktop.hooks((h) => h.ringWindowOpen())).toBe(false);
-  expect(await desktop.hooks((h) => h.missedCalls())).toBe(1);
   expect((await desktop.hooks((h) => h.trayModel())).tooltip).toContain('1 missed call');
+  cody.close();
 });
 
 test('an incoming call shows the ring window with the caller; Accept joins the call', async () => {

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HOST_PORT, hostServerConfig, lanAddresses, startHostServer, type ServerStarter } from '../../../main/hostServer.js';
+import { HOST_PORT, hostServerConfig, lanAddresses, packagedWorkerBin, startHostServer, type ServerStarter } from '../../../main/hostServer.js';
 
 const certificate = { certFile: '/u/server/tls/cert.pem', keyFile: '/u/server/tls/key.pem', fingerprint: 'AB:CD', validTo: new Date(0) };
 
@@ -33,6 +34,18 @@ describe('hostServer', () => {
       sfuListenIp: '0.0.0.0',
       sfuAnnouncedIp: '192.168.1.20',
     });
+  });
+
+  it('finds the SFU worker where electron-builder unpacks it (asarUnpack in electron-builder.yml)', () => {
+    const appPath = path.join('/opt', 'Earshot', 'resources', 'app.asar');
+    const bin = packagedWorkerBin(appPath);
+    expect(bin).toBe(path.join('/opt', 'Earshot', 'resources', 'app.asar.unpacked', 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker'));
+    // The same place, relative to node_modules, as mediasoup's own default (Worker.js: ../../worker/out/Release
+    // from node/lib), and inside what the packaging config unpacks.
+    const mediasoupDefault = path.join(path.dirname(createRequire(import.meta.url).resolve('mediasoup/node/lib/Worker.js')), '..', '..', 'worker', 'out', 'Release', 'mediasoup-worker');
+    expect(path.relative(path.resolve('node_modules'), mediasoupDefault)).toBe(path.relative(path.join(`${appPath}.unpacked`, 'node_modules'), bin));
+    const yaml = readFileSync(path.resolve('electron-builder.yml'), 'utf8');
+    expect(yaml).toContain('- node_modules/mediasoup/worker/out/Release/**');
   });
 
   it('falls back to a free port when the preferred one is taken', async () => {

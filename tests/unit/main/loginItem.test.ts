@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { autostartEntry, LoginItem } from '../../../main/loginItem.js';
+import { autostartEntry, LoginItem, startsHidden } from '../../../main/loginItem.js';
 
 const realFs = { mkdir, writeFile: (f: string, d: string) => writeFile(f, d), rm };
 
@@ -35,5 +35,22 @@ describe('LoginItem', () => {
 
   it('quotes the executable path', () => {
     expect(autostartEntry('/home/a "b"/$x/Earshot.AppImage')).toContain('Exec="/home/a \\"b\\"/\\$x/Earshot.AppImage" --hidden');
+  });
+
+  it('in development starts Electron with the main script (Linux entry and login item arguments)', async () => {
+    expect(autostartEntry('/repo/node_modules/electron/dist/electron', ['/repo/dist/main/main.mjs'])).toContain(
+      'Exec="/repo/node_modules/electron/dist/electron" "/repo/dist/main/main.mjs" --hidden',
+    );
+    const app = { setLoginItemSettings: vi.fn() };
+    await new LoginItem({ app, platform: 'win32', fs: realFs, configHome: '/x', executable: 'electron.exe', args: ['C:\\repo\\main.mjs'] }).apply(true);
+    expect(app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: true, openAsHidden: true, args: ['C:\\repo\\main.mjs', '--hidden'] });
+  });
+
+  it('starts hidden with --hidden, or on macOS when opened as a login item', () => {
+    const never = () => false;
+    expect(startsHidden({ argv: ['earshot', '--hidden'], platform: 'linux', wasOpenedAtLogin: never })).toBe(true);
+    expect(startsHidden({ argv: ['earshot'], platform: 'linux', wasOpenedAtLogin: () => true })).toBe(false);
+    expect(startsHidden({ argv: ['Earshot'], platform: 'darwin', wasOpenedAtLogin: () => true })).toBe(true);
+    expect(startsHidden({ argv: ['Earshot'], platform: 'darwin', wasOpenedAtLogin: never })).toBe(false);
   });
 });

@@ -94,6 +94,7 @@ const fake = await vi.hoisted(async () => {
     ipcMain: { handle: (c: string, h: (e: unknown, ...a: unknown[]) => unknown) => void ipcHandlers.set(c, h), removeHandler: (c: string) => void ipcHandlers.delete(c) },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setCertificateVerifyProc: vi.fn() } },
+    powerMonitor: new Emitter(),
     dialog: { showMessageBox: vi.fn(async (_window: unknown, _options: { buttons: string[] }) => ({ response: 1 })) },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
     Tray: class {
@@ -264,10 +265,18 @@ describe('main.ts (wiring, fake Electron)', () => {
     expect(mainWindow().webContents.sent.at(-1)).toEqual(['host:command', { type: 'toggleMute' }]);
   });
 
-  it('closing the window hides it to the tray; quitting closes it', () => {
+  it('closing the window hides it to the tray, explaining so the first time only; quitting closes it', () => {
+    const N = fake.electron.Notification as unknown as { shown: Array<{ title: string }> };
+    const explained = () => N.shown.filter((n) => n.title === 'Earshot is still running').length;
     mainWindow().close();
     expect(mainWindow().destroyed).toBe(false);
     expect(mainWindow().visible).toBe(false);
+    expect(explained()).toBe(1);
+    fake.electron.app.emit('activate');
+    expect(mainWindow().visible).toBe(true);
+    mainWindow().close();
+    expect(mainWindow().visible).toBe(false);
+    expect(explained()).toBe(1);
     fake.electron.app.quit();
     mainWindow().close();
     expect(mainWindow().destroyed).toBe(true);

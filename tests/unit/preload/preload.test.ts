@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { EXPOSED_BRIDGE_KEYS } from '../../helpers/bridgeKeys.js';
 
 const exposed: Array<[string, unknown]> = [];
 vi.mock('electron', () => ({
@@ -16,12 +17,7 @@ describe('preload', () => {
     await import('../../../preload/preload.js');
     expect(exposed.map(([key]) => key)).toEqual(['earshot']);
     const api = exposed[0]?.[1] as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(
-      [
-        'answerRing', 'currentRing', 'getSessionToken', 'getSetting', 'hostingInfo', 'notify', 'onCommand', 'platform', 'reportDevices',
-        'reportState', 'ringEnded', 'ringStarted', 'setBadgeCount', 'setSessionToken', 'setSetting',
-      ].sort(),
-    );
+    expect(Object.keys(api).sort()).toEqual([...EXPOSED_BRIDGE_KEYS].sort());
     expect(Object.values(api).some((v) => v && typeof v === 'object')).toBe(false);
   });
 });

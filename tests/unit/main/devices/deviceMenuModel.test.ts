@@ -70,6 +70,22 @@ describe('deviceMenuModel', () => {
       });
     });
 
+    it('ring device: "Same as Speaker" stays checked while nothing (connected) is chosen, though the speaker is in use', () => {
+      const devices = [out('o1', 'USB Speaker'), out('o2', 'Built-in')];
+      const following = deviceSubmenu(report(devices, { activeSpeakerId: 'o1', activeRingDeviceId: 'o1' }), NONE, 'ringDevice');
+      expect(findMenuItem(following, 'ringDevice:default')).toMatchObject({ label: 'Same as Speaker', checked: true });
+      expect(findMenuItem(following, 'ringDevice:o1')).toMatchObject({ checked: false });
+      const chosen = deviceSubmenu(report(devices, { activeSpeakerId: 'o1', activeRingDeviceId: 'o2' }), { ...NONE, ringDevice: { id: 'o2', label: 'Built-in' } }, 'ringDevice');
+      expect(findMenuItem(chosen, 'ringDevice:o2')).toMatchObject({ checked: true });
+      expect(findMenuItem(chosen, 'ringDevice:default')).toMatchObject({ checked: false });
+      // The chosen ring device unplugged: it rings on the speaker again, shown as such.
+      const unplugged = deviceSubmenu(report([out('o1', 'USB Speaker')], { activeSpeakerId: 'o1', activeRingDeviceId: 'o1' }), { ...NONE, ringDevice: { id: 'o2', label: 'Built-in' } }, 'ringDevice');
+      expect(findMenuItem(unplugged, 'ringDevice:default')).toMatchObject({ checked: true });
+      expect(findMenuItem(unplugged, 'ringDevice:missing')).toMatchObject({ label: 'Built-in (disconnected)' });
+      // The speaker's default is the system's.
+      expect(findMenuItem(deviceSubmenu(report(devices), NONE, 'speaker'), 'speaker:default')).toMatchObject({ label: 'System Default' });
+    });
+
     it('shows an unplugged chosen device as disconnected, with the default checked (fallback)', () => {
       const saved = { ...NONE, microphone: { id: 'a1', label: 'USB Headset' } };
       const items = deviceSubmenu(report([mic('b2', 'Built-in')]), saved, 'microphone');

@@ -43,6 +43,26 @@ describe('AppTray', () => {
     expect(actions).toEqual([{ type: 'open' }]);
   });
 
+  it('carries on without a tray when the desktop has none, reporting it once', () => {
+    const errors: unknown[] = [];
+    let attempts = 0;
+    const tray = new AppTray<string, MenuTemplateItem[]>({
+      createTray: () => {
+        attempts++;
+        throw new Error('no StatusNotifier host');
+      },
+      image: (name) => name,
+      buildMenu: (t) => t,
+      dispatch: () => undefined,
+      onUnavailable: (e) => errors.push(e),
+    });
+    expect(() => tray.update(model(false))).not.toThrow();
+    tray.update(model(true));
+    expect(attempts).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(tray.exists).toBe(false);
+  });
+
   it('menu clicks dispatch the item action', () => {
     const fake = fakeTray();
     const actions: MenuAction[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostCommand } from '../../../../common/bridge.js';
-import { shouldHideOnClose } from '../../../../main/windows/closeBehavior.js';
+import { CLOSED_TO_TRAY_NOTICE, shouldExplainHide, shouldHideOnClose } from '../../../../main/windows/closeBehavior.js';
 import { CommandQueue } from '../../../../main/windows/CommandQueue.js';
 import { secureWebPreferences } from '../../../../main/windows/webPreferences.js';
 
@@ -10,6 +10,15 @@ describe('closeBehavior', () => {
     expect(shouldHideOnClose({ closeToTray: false, quitting: false, hasTray: true })).toBe(false);
     expect(shouldHideOnClose({ closeToTray: true, quitting: true, hasTray: true })).toBe(false);
     expect(shouldHideOnClose({ closeToTray: true, quitting: false, hasTray: false })).toBe(false);
+  });
+
+  it('explains the first hide only, saying how to come back and how to quit', () => {
+    expect(shouldExplainHide({ hid: true, explainedBefore: false })).toBe(true);
+    expect(shouldExplainHide({ hid: true, explainedBefore: true })).toBe(false);
+    expect(shouldExplainHide({ hid: false, explainedBefore: false })).toBe(false);
+    expect(CLOSED_TO_TRAY_NOTICE.body).toMatch(/tray icon/);
+    expect(CLOSED_TO_TRAY_NOTICE.body).toMatch(/starting Earshot again/);
+    expect(CLOSED_TO_TRAY_NOTICE.body).toMatch(/quit/);
   });
 });
 
