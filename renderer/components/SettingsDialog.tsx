@@ -46,7 +46,7 @@ function Checkbox(props: { label: string; hint: string; checked: boolean; onChan
 }
 
 /** A text setting, saved when it loses focus or on Enter; refused values say why and stay unsaved. */
-function TextField(props: { setting: (typeof TEXT_SETTINGS)[number]; value: string; onSave: (value: string) => Promise<void> }) {
+function TextField(props: { setting: (typeof TEXT_SETTINGS)[number]; value: string; onSave: (value: string) => Promise<void>; lockedBecause?: string | null }) {
   const { setting } = props;
   const id = useId();
   const [draft, setDraft] = useState(props.value);
@@ -67,13 +67,14 @@ function TextField(props: { setting: (typeof TEXT_SETTINGS)[number]; value: stri
         type="text"
         value={draft}
         placeholder={setting.placeholder}
+        disabled={Boolean(props.lockedBecause)}
         aria-describedby={`${id}-hint`}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={save}
         onKeyDown={(e) => e.key === 'Enter' && save()}
       />
       <small id={`${id}-hint`} className="hint">
-        {error ?? setting.hint}
+        {props.lockedBecause ?? error ?? setting.hint}
       </small>
     </div>
   );
@@ -83,19 +84,7 @@ function TextField(props: { setting: (typeof TEXT_SETTINGS)[number]; value: stri
  * While this app hosts the server: the addresses others open, and the certificate fingerprint
  * they check when their browser (or Earshot app) warns that no authority vouches for it.
  */
-function HostingDetails() {
-  const bridge = getBridge();
-  const [info, setInfo] = useState<HostingInfo | null>(null);
-  useEffect(() => {
-    let live = true;
-    bridge.hostingInfo().then(
-      (i) => live && setInfo(i),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [bridge]);
+function HostingDetails({ info }: { info: HostingInfo | null }) {
   if (!info) return null;
   return (
     <section className="hosting" aria-label="Hosted on this computer">
@@ -133,6 +122,18 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const bridge = getBridge();
   const desktop = bridge.platform === 'electron';
   const [values, setValues] = useState<Values>({});
+  const [hosting, setHosting] = useState<HostingInfo | null>(null);
+  useEffect(() => {
+    if (!desktop) return;
+    let live = true;
+    bridge.hostingInfo().then(
+      (info) => live && setHosting(info),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [bridge, desktop]);
   useEffect(() => {
     const keys = [...TOGGLES.map((t) => t.key), ...(desktop ? [...DESKTOP_TOGGLES.map((t) => t.key), ...TEXT_SETTINGS.map((t) => t.key)] : [])];
     void Promise.all(keys.map(async (key) => [key, await bridge.getSetting(key)] as const)).then((pairs) => setValues(Object.fromEntries(pairs)));
@@ -159,9 +160,16 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           {DESKTOP_TOGGLES.map(({ key, label, hint }) => (
             <Checkbox key={key} label={label} hint={hint} checked={values[key] ?? false} onChange={(v) => void change(key, v)} />
           ))}
-          <HostingDetails />
+          <HostingDetails info={hosting} />
           {TEXT_SETTINGS.map((setting) => (
-            <TextField key={setting.key} setting={setting} value={values[setting.key] ?? ''} onSave={(v) => change(setting.key, v)} />
+            <TextField
+              key={setting.key}
+              setting={setting}
+              value={values[setting.key] ?? ''}
+              onSave={(v) => change(setting.key, v)}
+              // While hosting, the app uses its own server whatever this says (and it shows that server's address).
+              lockedBecause={setting.key === 'serverUrl' && hosting ? 'This app uses the server it hosts; switch hosting off to change it.' : null}
+            />
           ))}
         </fieldset>
       ) : null}

@@ -138,6 +138,10 @@ test('a browser on the network opens the in-app server over https, may use the m
   const details = alicePage.page.getByRole('region', { name: 'Hosted on this computer' });
   await expect(details).toContainText(lanUrl);
   await expect(details.getByLabel('Certificate fingerprint')).toHaveText(hosted.fingerprint);
+  // While hosting, the app uses its own server: the address setting says so and cannot be edited.
+  const serverField = alicePage.page.getByRole('dialog', { name: 'Settings' }).getByLabel('Server address');
+  await expect(serverField).toBeDisabled();
+  await expect(serverField).toHaveAccessibleDescription(/uses the server it hosts/);
   await alicePage.page.keyboard.press('Escape');
 
   const client = await TestClient.connect(`${hosted.url.replace(/^https/, 'wss')}/ws`, bob.token, undefined, { ca: certPem });
