@@ -132,6 +132,8 @@ export const AudioDevice = z.object({
   kind: z.enum(['audioinput', 'audiooutput']),
   deviceId: z.string().max(512),
   label: z.string().max(512),
+  /** Same for the input and output of one physical device (a headset's microphone and earpiece). */
+  groupId: z.string().max(512).optional(),
 });
 export type AudioDevice = z.infer<typeof AudioDevice>;
 

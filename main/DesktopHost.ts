@@ -1,6 +1,6 @@
 import type { BridgeNotification, DeviceReport, HostCommand, HostingInfo, HostState, SettingKey, Settings } from '../common/bridge.js';
 import { EarshotError } from '../common/errors.js';
-import { describeDeviceChange, diffDevices } from './devices/deviceChanges.js';
+import { describeDeviceChange, diffDevices, offeredChoices } from './devices/deviceChanges.js';
 import { deviceMenus, type SavedDevices } from './devices/deviceMenuModel.js';
 import type { IpcHandlers } from './ipc/registerIpc.js';
 import type { Logger } from './log.js';
@@ -185,7 +185,7 @@ export class DesktopHost {
           for (const change of changes) {
             const onClick =
               change.kind === 'offered'
-                ? () => this.command({ type: 'chooseDevice', role: 'microphone', device: { id: change.device.deviceId, label: change.device.label } })
+                ? () => offeredChoices(change).forEach(({ role, device }) => this.command({ type: 'chooseDevice', role, device }))
                 : () => o.showMain();
             o.notify(describeDeviceChange(change), onClick);
           }

@@ -5,13 +5,16 @@ import { matchDevice, ROLE_KIND, type DeviceRole, type SavedDevices } from './de
  * What changed between two device reports, from the user's point of view (the hot-plug rules):
  * - the chosen device disappeared → the default is used (`fellBack`), shown as a notice;
  * - it came back (same id, or same label with a new id) → it is used again (`restored`);
- * - a new input/output appeared that is not the chosen one → it is offered (`offered`).
+ * - a new microphone appeared that is not the chosen one → it is offered (`offered`), with its
+ *   earpiece or speaker when that appeared too (same device group, or same name): a headset is
+ *   offered for both. A new output alone (a monitor's HDMI audio, say) is not announced natively;
+ *   the page lists it.
  * The renderer applies the devices; main only turns these into native notices.
  */
 export type DeviceChange =
   | { kind: 'fellBack'; role: DeviceRole; label: string }
   | { kind: 'restored'; role: DeviceRole; label: string }
-  | { kind: 'offered'; device: AudioDevice };
+  | { kind: 'offered'; device: AudioDevice; output?: AudioDevice };
 
 const ROLES: DeviceRole[] = ['microphone', 'speaker', 'ringDevice'];
 
@@ -34,9 +37,26 @@ export function diffDevices(previous: DeviceReport | null, next: DeviceReport, s
     if (known.has(`${device.kind}\u0000${device.deviceId}`) || knownLabels.has(`${device.kind}\u0000${device.label}`)) continue;
     // A re-plugged chosen device is "restored", not offered.
     const isChosen = ROLES.some((role) => ROLE_KIND[role] === device.kind && matchDevice([device], device.kind, saved[role]));
-    if (!isChosen && device.kind === 'audioinput') changes.push({ kind: 'offered', device });
+    if (isChosen || device.kind !== 'audioinput') continue;
+    const output = next.devices.find(
+      (d) =>
+        d.kind === 'audiooutput' &&
+        !known.has(`${d.kind}\u0000${d.deviceId}`) &&
+        !matchDevice([d], d.kind, saved.speaker) &&
+        (device.groupId ? d.groupId === device.groupId : d.label === device.label),
+    );
+    changes.push(output ? { kind: 'offered', device, output } : { kind: 'offered', device });
   }
   return changes;
+}
+
+/** The choices a click on an `offered` notice makes: the microphone, and the headset's output with it. */
+export function offeredChoices(change: Extract<DeviceChange, { kind: 'offered' }>): Array<{ role: 'microphone' | 'speaker'; device: { id: string; label: string } }> {
+  const choices: Array<{ role: 'microphone' | 'speaker'; device: { id: string; label: string } }> = [
+    { role: 'microphone', device: { id: change.device.deviceId, label: change.device.label } },
+  ];
+  if (change.output) choices.push({ role: 'speaker', device: { id: change.output.deviceId, label: change.output.label } });
+  return choices;
 }
 
 /** The notice text for a change (notification body). */
@@ -48,6 +68,8 @@ export function describeDeviceChange(change: DeviceChange): { title: string; bod
     case 'restored':
       return { title: `${change.label} is back`, body: `Using it again as your ${role(change.role)}.` };
     case 'offered':
-      return { title: 'New microphone', body: `${change.device.label || 'A microphone'} was plugged in. Click to use it.` };
+      return change.output
+        ? { title: 'New headset', body: `${change.device.label || 'A headset'} was plugged in. Click to use it for calls (microphone and speaker).` }
+        : { title: 'New microphone', body: `${change.device.label || 'A microphone'} was plugged in. Click to use it.` };
   }
 }

@@ -6,7 +6,7 @@ import { deviceKeys, reconcileDevices } from './reconcileDevices.js';
 
 /** The part of `navigator.mediaDevices` the manager uses; injected so tests can play hot-plug. */
 export interface MediaDevicesLike {
-  enumerateDevices(): Promise<ReadonlyArray<Pick<MediaDeviceInfo, 'kind' | 'deviceId' | 'label'>>>;
+  enumerateDevices(): Promise<ReadonlyArray<Pick<MediaDeviceInfo, 'kind' | 'deviceId' | 'label'> & { groupId?: string }>>;
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
   addEventListener(type: 'devicechange', listener: () => void): void;
   removeEventListener(type: 'devicechange', listener: () => void): void;
@@ -148,7 +148,7 @@ export class DeviceManager {
     if (this.#disposed) return;
     const devices: AudioDevice[] = listed
       .filter((d): d is typeof d & { kind: AudioDevice['kind'] } => d.kind === 'audioinput' || d.kind === 'audiooutput')
-      .map((d) => ({ kind: d.kind, deviceId: d.deviceId, label: d.label }));
+      .map((d) => ({ kind: d.kind, deviceId: d.deviceId, label: d.label, ...(d.groupId ? { groupId: d.groupId } : {}) }));
     const previous = this.#devices;
     this.#devices = devices;
     // Devices listed before labels were readable cannot be compared by label: treat the first

@@ -172,6 +172,23 @@ describe('DesktopHost', () => {
     expect(t.settings.get('microphone')).toEqual({ id: 'j', label: 'Jabra' });
   });
 
+  it('a headset (microphone and earpiece of one device group) is offered for both; one click selects both', async () => {
+    const t = setup({ focused: false });
+    const builtIn = [{ kind: 'audioinput' as const, deviceId: 'b', label: 'Built-in' }];
+    await t.h['devices:report'](report(builtIn));
+    await t.h['devices:report'](
+      report([...builtIn, { kind: 'audioinput', deviceId: 'h', label: 'Headset Mic', groupId: 'g1' }, { kind: 'audiooutput', deviceId: 'ho', label: 'Headset Earpiece', groupId: 'g1' }]),
+    );
+    expect(t.notices.at(-1)?.title).toBe('New headset');
+    t.clicks.at(-1)?.();
+    expect(t.settings.get('microphone')).toEqual({ id: 'h', label: 'Headset Mic' });
+    expect(t.settings.get('speaker')).toEqual({ id: 'ho', label: 'Headset Earpiece' });
+    expect(t.sent.slice(-2)).toEqual([
+      { type: 'chooseDevice', role: 'microphone', device: { id: 'h', label: 'Headset Mic' } },
+      { type: 'chooseDevice', role: 'speaker', device: { id: 'ho', label: 'Headset Earpiece' } },
+    ]);
+  });
+
   it('does not raise native device notices while the user looks at the window (the page shows them)', async () => {
     const t = setup({ focused: true });
     t.settings.set('microphone', { id: 'm1', label: 'Headset' });

@@ -56,6 +56,15 @@ describe('DeviceManager', () => {
       });
     });
 
+    it('reports each device\'s group (a headset\'s microphone and earpiece share it) so the host can offer them together', async () => {
+      const headset = [{ ...mic('hs-in', 'Headset Mic'), groupId: 'g1' }, { ...out('hs-out', 'Headset Earpiece'), groupId: 'g1' }];
+      const t = await setup([...base, ...headset]);
+      await t.manager.start();
+      expect(t.state.deviceReports.at(-1)?.devices.slice(-2)).toEqual(headset);
+      // No group id, no groupId key (the schema's optional field, not an empty string).
+      expect(Object.keys(t.state.deviceReports.at(-1)!.devices[0]!)).toEqual(['kind', 'deviceId', 'label']);
+    });
+
     it('saves the new id of a device found by its label', async () => {
       const t = await setup([...base, mic('hs-new', 'Headset Mic')]);
       t.state.settings.microphone = { id: 'hs-old', label: 'Headset Mic' };
