@@ -215,7 +215,8 @@ test('hot-plug: unplugging the chosen microphone mid-call falls back to the defa
   // A headset never seen before is offered; "Use" chooses and saves it.
   await alice.page.evaluate(() => window.__devices!.plug({ kind: 'audioinput', deviceId: 'usb-headset-1', label: 'USB Headset' }));
   await expect(notices.getByRole('status').last()).toHaveText('New microphone connected: USB Headset');
-  expect((await hostLog(alice.page)).deviceReports.at(-1)?.devices).toContainEqual({ kind: 'audioinput', deviceId: 'usb-headset-1', label: 'USB Headset' });
+  // The host hears of it with its device group (how main pairs a headset's microphone and earpiece).
+  expect((await hostLog(alice.page)).deviceReports.at(-1)?.devices).toContainEqual({ kind: 'audioinput', deviceId: 'usb-headset-1', label: 'USB Headset', groupId: 'group-usb-headset-1' });
   await notices.getByRole('button', { name: 'Use USB Headset' }).click();
   await expect(notices.getByRole('button', { name: 'Use USB Headset' })).toBeHidden();
   expect(await savedSetting(alice.page, 'microphone')).toEqual({ id: 'usb-headset-1', label: 'USB Headset' });
