@@ -157,7 +157,6 @@ async function start(): Promise<void> {
     backgroundColor: '#ffffff',
     webPreferences: secureWebPreferences(PRELOAD),
   });
-
   const commands = new CommandQueue((command) => {
     if (!mainWindow.isDestroyed()) mainWindow.webContents.send(HOST_COMMAND_CHANNEL, command);
   });
