@@ -1,4 +1,4 @@
-import type { AudioDevice, DeviceReport } from '../../common/bridge.js';
+import type { AudioDevice, DeviceRef, DeviceReport } from '../../common/bridge.js';
 import { matchDevice, ROLE_KIND, type DeviceRole, type SavedDevices } from './deviceMenuModel.js';
 
 /**
@@ -51,10 +51,8 @@ export function diffDevices(previous: DeviceReport | null, next: DeviceReport, s
 }
 
 /** The choices a click on an `offered` notice makes: the microphone, and the headset's output with it. */
-export function offeredChoices(change: Extract<DeviceChange, { kind: 'offered' }>): Array<{ role: 'microphone' | 'speaker'; device: { id: string; label: string } }> {
-  const choices: Array<{ role: 'microphone' | 'speaker'; device: { id: string; label: string } }> = [
-    { role: 'microphone', device: { id: change.device.deviceId, label: change.device.label } },
-  ];
+export function offeredChoices(change: Extract<DeviceChange, { kind: 'offered' }>): Array<{ role: 'microphone' | 'speaker'; device: DeviceRef }> {
+  const choices: ReturnType<typeof offeredChoices> = [{ role: 'microphone', device: { id: change.device.deviceId, label: change.device.label } }];
   if (change.output) choices.push({ role: 'speaker', device: { id: change.output.deviceId, label: change.output.label } });
   return choices;
 }
