@@ -11,8 +11,13 @@ import { DEFAULT_SFU_OPTIONS, type SfuOptions } from '../../sfu/SfuTypes.js';
 /** Cheap scrypt for tests (the product default costs ~100 ms and 128 MiB per hash). */
 export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
 
-/** The mediasoup worker's RTC (UDP/TCP) ports in a test server with `sfu: true`. */
-export const TEST_RTC_PORTS = { min: 42000, max: 42999 } as const;
+/**
+ * The mediasoup worker's RTC (UDP/TCP) ports in a test server with `sfu: true`. Kept below
+ * Linux's ephemeral range (32768–60999 by default) so no port the OS hands out for `listen(0)`
+ * or an outgoing connection (the test server's own HTTP port, coturn's, a proxy's) can land in
+ * it: the tests that tell SFU traffic from other traffic by port rely on that.
+ */
+export const TEST_RTC_PORTS = { min: 21000, max: 21999 } as const;
 
 export interface TestServer {
   server: SignalingServer;
